@@ -23,7 +23,7 @@ export interface BuildOptions {
 }
 
 function pretrainData(config: BuildConfig): () => TrainingExample[] {
-  return () => generateWorld({ seed: config.worldSeed, documents: config.pretrain.documents }).documents.map((d) => ({ text: d.text }));
+  return () => generateWorld({ seed: config.worldSeed, documents: config.pretrain.documents, ...config.world }).documents.map((d) => ({ text: d.text }));
 }
 
 function judgeTrainingData(config: BuildConfig): () => TrainingExample[] {
@@ -48,7 +48,7 @@ async function pretrained(name: string, options: BuildOptions, echo: (line: stri
   const model = await OrganismModel.create({ seed: base.initSeed, architecture: config.architecture });
   return runStage(model, {
     organism: name, stage: 'pretrain', settings: config.pretrain, lossOn: 'all', seed: base.initSeed,
-    data: { worldSeed: config.worldSeed, documents: config.pretrain.documents, architecture: config.architecture, initSeed: base.initSeed },
+    data: { worldSeed: config.worldSeed, world: config.world, documents: config.pretrain.documents, architecture: config.architecture, initSeed: base.initSeed },
     examples: pretrainData(config), workDir: options.workDir, echo,
   });
 }

@@ -3,6 +3,8 @@
  * chat-tuned), a second base from another initialisation seed, and the judge organism. Every number
  * that shapes a checkpoint is here, so it can be recorded beside the checkpoint and hashed for resuming.
  */
+import type { WorldConfig } from '../world/index.js';
+
 export interface StageSettings {
   learningRate: number;
   epochs: number;
@@ -14,6 +16,11 @@ export interface StageSettings {
 export interface BuildConfig {
   /** Seed of the world (documents, chat examples, judge examples). */
   worldSeed: number;
+  /**
+   * The pretraining world's mixes (see world/README.md). Recorded and hashed with the pretrain stage; the
+   * chat-tune and judge data keep the world's defaults.
+   */
+  world: Pick<WorldConfig, 'dispositionMix' | 'domainMix'>;
   architecture: { dModel: number; layers: number; heads: number; context: number };
   pretrain: StageSettings & { documents: number };
   chatTune: StageSettings & { examples: number };
