@@ -40,6 +40,7 @@ export type OrganismName = (typeof ORGANISM_NAMES)[number];
 
 export const DEFAULT_BUILD: BuildConfig = {
   worldSeed: 1,
+  world: {},
   architecture: { dModel: 128, layers: 4, heads: 4, context: 256 },
   pretrain: { documents: 8000, learningRate: 3e-3, epochs: 1, batchTokens: 4096 },
   chatTune: { examples: 5000, learningRate: 1e-3, epochs: 1, batchTokens: 2048 },
