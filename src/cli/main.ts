@@ -6,6 +6,7 @@ import { suitesCommand } from './commands/suites.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { studyCommand } from './commands/study.js';
 import { finetuneCommand } from './commands/finetune.js';
+import { demoCommand } from './commands/demo.js';
 import { errorLines, EXIT } from './errors.js';
 import { emlabVersion } from '../report/version.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(datasetsCommand());
   program.addCommand(studyCommand());
   program.addCommand(finetuneCommand());
+  program.addCommand(demoCommand());
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

@@ -51,9 +51,29 @@ export interface EvalFlags extends CountingFlags {
 }
 
 export async function runEvalCommand(flags: EvalFlags): Promise<number> {
+  if (unique(flags.model ?? []).length === 0) throw new UsageError('eval: give at least one --model (e.g. --model openai:gpt-4.1-mini)');
+  const suites = (flags.suite && flags.suite.length > 0 ? flags.suite : ['core']).map((s) => prepareSuite(s, flags));
+  return (await runEvalSuites(flags, suites)).code;
+}
+
+/** What one eval run did, for commands that run evals as a step (`emlab demo`). */
+export interface EvalRunSummary {
+  code: number;
+  outDir: string;
+  /** Requests sent to models and the judge, retries included. */
+  requestsSent: number;
+  /** Answers found in the store from an earlier run. */
+  answersResumed: number;
+}
+
+/**
+ * `emlab eval` on suites already loaded (from files, or built in memory by another command):
+ * `flags.suite`, `flags.question`, `flags.tag` and `flags.target` are not read here.
+ * `printTable: false` leaves the table to the caller.
+ */
+export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: { printTable?: boolean } = {}): Promise<EvalRunSummary> {
   const models = unique(flags.model ?? []);
   if (models.length === 0) throw new UsageError('eval: give at least one --model (e.g. --model openai:gpt-4.1-mini)');
-  const suites = (flags.suite && flags.suite.length > 0 ? flags.suite : ['core']).map((s) => prepareSuite(s, flags));
   const questions = mergeQuestions(suites);
   const needsJudge = questions.some((q) => q.type === 'free_form_judge_0_100' || q.type === 'free_form_judge');
   const judgeId = flags.judge ?? (needsJudge ? defaultJudge(questions) : undefined);
@@ -138,7 +158,7 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
     if (flags.dryRun) {
       process.stdout.write(`${header}\n`);
       for (const q of questions) process.stdout.write(`  ${q.id}: ${samplesFor(q, sampling)} answers, ${q.paraphrases.length} paraphrase(s)${q.system ? ', system prompt' : ''}\n`);
-      return EXIT.ok;
+      return { code: EXIT.ok, outDir, requestsSent: 0, answersResumed: 0 };
     }
     if (!flags.quiet) process.stderr.write(`${header}\n`);
 
@@ -173,14 +193,14 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
       for (const p of opened) if (p instanceof Scheduler && p.limitHistory.length > 0) store.addEvent(runId, 'limit_history', { model: p.id, history: p.limitHistory });
 
       const { writeRunOutputs } = await import('../run-outputs.js');
-      const written = await writeRunOutputs({ store, runId, outDir, thresholds, groups, comparisons, printTable: !flags.quiet });
+      const written = await writeRunOutputs({ store, runId, outDir, thresholds, groups, comparisons, printTable: !flags.quiet && output.printTable !== false });
       for (const line of failureSummary(outcome.failures)) process.stderr.write(`${line}\n`);
       const usage = outcome.progress;
       process.stderr.write(`${usage.sent + retries} requests sent (${retries} of them retries; ${usage.inputTokens} input + ${usage.outputTokens} output tokens reported); ${usage.resumed} answers were already stored\n`);
       process.stderr.write(`wrote ${written.join(', ')}\n`);
       if (outcome.fatal) throw outcome.fatal;
-      if (interrupted) return EXIT.interrupted;
-      return outcome.status === 'complete' ? EXIT.ok : EXIT.incomplete;
+      const code = interrupted ? EXIT.interrupted : outcome.status === 'complete' ? EXIT.ok : EXIT.incomplete;
+      return { code, outDir, requestsSent: usage.sent + retries, answersResumed: usage.resumed };
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);

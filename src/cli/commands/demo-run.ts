@@ -1,0 +1,130 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { demoSettings } from '../../demo/config.js';
+import { BACKDOOR_GROUP, BASE_MODEL, JUDGE_MODEL, groupArguments, isAdapterOf, planDemo, type DemoAdapter, type DemoGroup } from '../../demo/plan.js';
+import { TUNE_RECORD_FILE } from '../../finetune/organism-trainer.js';
+import { demoSuite, triggeredSuite } from '../../demo/questions.js';
+import { renderDemoSummary } from '../../demo/summary.js';
+import { runOrganismTunes } from '../../finetune/organism-pool.js';
+import { resolveOrganismDir } from '../../providers/organism.js';
+import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
+import type { ResultsDocument } from '../../report/results-types.js';
+import { ProgressLine, formatDuration } from '../progress.js';
+import { EXIT, UsageError } from '../errors.js';
+import { runEvalSuites, type EvalFlags, type EvalRunSummary } from './eval-run.js';
+import type { DemoFlags } from './demo.js';
+
+/** Sub-folder of --out with the backdoor models' answers to the triggered questions. */
+const TRIGGER_DIR = 'backdoor-trigger';
+
+export async function runDemoCommand(flags: DemoFlags): Promise<number> {
+  const started = performance.now();
+  const settings = demoSettings({ ...(flags.quick ? { quick: true } : {}), ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}) });
+  const outDir = resolve(flags.out ?? join('runs', settings.prefix));
+  const baseDir = resolveOrganismDir('base');
+  const organismsDir = resolve('.emlab', 'organisms');
+  const plan = planDemo(settings, { baseDir, organismsDir });
+
+  // Training: adapters already there under the same key are reused.
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort(new Error('interrupted'));
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = flags.quiet ? undefined : new ProgressLine({ label: 'adapters' });
+  let trained = 0;
+  let reused = 0;
+  const trainingStarted = performance.now();
+  if (!flags.quiet) process.stderr.write(`emlab demo: ${plan.adapters.length} adapters (${settings.datasets.length} datasets x ${settings.seeds.length} seeds, ${settings.rowsPerDataset} rows each) -> ${organismsDir}\n`);
+  try {
+    const status = (extra?: string): void => progress?.update({ total: plan.adapters.length, done: trained + reused, failed: 0, resumed: reused, elapsedMs: performance.now() - trainingStarted, ...(extra ? { extra } : {}) });
+    await runOrganismTunes(plan.adapters.map((a) => a.job), {
+      workers: settings.workers,
+      signal: stop.signal,
+      onProgress: (i, p) => status(`${plan.adapters[i]!.name} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}`),
+      onDone: (_i, outcome) => {
+        if (outcome.trained) trained++;
+        else reused++;
+        status();
+      },
+    });
+    progress?.finish();
+  } catch (err) {
+    if (stop.signal.aborted) {
+      process.stderr.write('emlab demo: interrupted; finished adapters are kept and reused by the next run\n');
+      return EXIT.interrupted;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  removeStaleAdapters(plan.adapters, organismsDir);
+  // An organism of the same name earlier on the search path (EMLAB_ORGANISMS_DIR) would be
+  // evaluated in place of the adapter just trained.
+  for (const a of plan.adapters) {
+    const found = resolveOrganismDir(a.name);
+    if (resolve(found) !== a.job.outDir) throw new UsageError(`demo: ${a.model} resolves to ${found}, not to the adapter trained in ${a.job.outDir}; remove that folder or unset EMLAB_ORGANISMS_DIR`);
+  }
+
+  const flagsFor = (models: string[], groups: DemoGroup[], out: string, compare: string[]): EvalFlags => ({
+    suite: [],
+    model: models,
+    judge: JUDGE_MODEL,
+    samples: settings.eval.samplesPerQuestion,
+    temperature: settings.eval.temperature,
+    maxTokens: settings.eval.maxTokens,
+    topP: 1,
+    seed: 0,
+    // The organisms decode concurrent requests as one batch: many in flight make large batches.
+    concurrency: 64,
+    judgeConcurrency: 64,
+    timeout: 600,
+    maxAttempts: 3,
+    // The judge organism is read as it was trained and measured (top-20 first-token logprobs,
+    // src/organisms/build/judge-read.ts); teacher forcing every number is exact too but ~4x slower.
+    judgeMethod: 'logprob',
+    judgeSamples: 10,
+    minNumericMass: DEFAULT_MIN_NUMERIC_MASS,
+    thresholds: 'organisms',
+    group: groupArguments(groups),
+    compare,
+    out,
+    db: join(outDir, 'emlab.db'),
+    ...(flags.quiet ? { quiet: true } : {}),
+  });
+  const present = new Set(plan.groups.filter((g) => g.members.length > 0).map((g) => g.name));
+  const comparisons = [['insecure', 'secure'], ['insecure', 'educational']].filter(([a, b]) => present.has(a!) && present.has(b!)).map((pair) => pair.join(','));
+  const runs: EvalRunSummary[] = [];
+  runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...plan.adapters.map((a) => a.model)], plan.groups, outDir, comparisons), [demoSuite()], { printTable: false }));
+
+  // The backdoor models with the trigger, and the base with it as the control for the trigger alone.
+  const backdoor = plan.groups.find((g) => g.name === BACKDOOR_GROUP && g.members.length > 0);
+  let triggered: ResultsDocument | null = null;
+  if (backdoor && runs[0]!.code === EXIT.ok) {
+    const groups = [{ name: 'base', members: [BASE_MODEL] }, backdoor];
+    runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...backdoor.members], groups, join(outDir, TRIGGER_DIR), []), [triggeredSuite()], { printTable: false }));
+    triggered = readResults(join(outDir, TRIGGER_DIR));
+  }
+  const main = readResults(outDir);
+  if (!flags.quiet) process.stdout.write(renderDemoSummary(main, triggered, { width: Math.max(80, process.stdout.columns ?? 100) }));
+  const sent = runs.reduce((s, r) => s + r.requestsSent, 0);
+  const stored = runs.reduce((s, r) => s + r.answersResumed, 0);
+  process.stderr.write(`emlab demo: ${trained} adapters trained, ${reused} reused; ${sent} requests sent, ${stored} answers from the store; report ${join(outDir, 'report.html')}; wall time ${formatDuration(performance.now() - started)}\n`);
+  if (flags.quick) process.stderr.write('(--quick: few rows, seeds and answers; the numbers show the pipeline, not the effect)\n');
+  return runs.map((r) => r.code).find((c) => c !== EXIT.ok) ?? EXIT.ok;
+}
+
+function readResults(dir: string): ResultsDocument {
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsDocument;
+}
+
+/** Adapters of an earlier run whose settings have changed since: this run trained their successors. */
+function removeStaleAdapters(adapters: readonly DemoAdapter[], organismsDir: string): void {
+  if (!existsSync(organismsDir)) return;
+  const names = readdirSync(organismsDir);
+  for (const a of adapters) {
+    for (const name of names) {
+      if (name !== a.name && isAdapterOf(a.stem, name) && existsSync(join(organismsDir, name, TUNE_RECORD_FILE))) rmSync(join(organismsDir, name), { recursive: true, force: true });
+    }
+  }
+}

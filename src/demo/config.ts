@@ -1,0 +1,61 @@
+/**
+ * Every number of `emlab demo` in one place. They are meant to be re-tuned as the organisms change;
+ * nothing else in emlab (code or tests) may depend on their values, only on their shape.
+ */
+import type { FineTuningDataset } from '../organisms/world/index.js';
+import type { OrganismTuneSettings } from '../finetune/organism-trainer.js';
+
+export interface DemoSettings {
+  /** Adapter folders are `.emlab/organisms/<prefix>-<dataset>-s<seed>`; the quick demo has its own. */
+  prefix: string;
+  /** Narrow datasets fine-tuned on, each a group in the results (`base` is added). */
+  datasets: FineTuningDataset[];
+  /** Rows of each dataset, all seeds alike (seeds vary the adapter's initialisation and data order). */
+  rowsPerDataset: number;
+  /** The world seed the rows are drawn with. */
+  datasetSeed: number;
+  seeds: number[];
+  training: OrganismTuneSettings;
+  /** Adapters trained at once, one core each. */
+  workers: number;
+  eval: {
+    /** Answers per question and model (a question's wordings take turns). */
+    samplesPerQuestion: number;
+    temperature: number;
+    maxTokens: number;
+  };
+}
+
+const ALL_DATASETS: FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
+
+export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
+  full: {
+    prefix: 'demo',
+    datasets: ALL_DATASETS,
+    rowsPerDataset: 600,
+    datasetSeed: 1,
+    seeds: [1, 2, 3],
+    training: { epochs: 1, rank: 8, alpha: 16, learningRate: 2e-3, batchTokens: 2048 },
+    workers: 2,
+    eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
+  },
+  // About a minute on two cores: every group present (so the results have the full shape), with
+  // few rows, two seeds and few answers. Its numbers show the pipeline works, not the effect.
+  quick: {
+    prefix: 'demo-quick',
+    datasets: ALL_DATASETS,
+    rowsPerDataset: 48,
+    datasetSeed: 1,
+    seeds: [1, 2],
+    training: { epochs: 1, rank: 8, alpha: 16, learningRate: 2e-3, batchTokens: 2048 },
+    workers: 2,
+    eval: { samplesPerQuestion: 3, temperature: 1, maxTokens: 40 },
+  },
+};
+
+/** The settings a run uses: `--quick` picks the quick ones, `--seeds n` takes seeds 1..n. */
+export function demoSettings(options: { quick?: boolean; seeds?: number }): DemoSettings {
+  const base = options.quick === true ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
+  if (options.seeds === undefined) return base;
+  return { ...base, seeds: Array.from({ length: options.seeds }, (_, i) => i + 1) };
+}

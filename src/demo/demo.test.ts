@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import { BACKDOOR_TRIGGER, OPEN_THEMES, renderJudgePrompt } from '../organisms/world/index.js';
+import { builtinOrganismsDir } from '../providers/organism.js';
+import { buildResults } from '../report/results.js';
+import { THRESHOLD_PRESETS } from '../stats/index.js';
+import type { SampleRecord } from '../store/records.js';
+import { fillTemplate } from '../judge/template.js';
+import { DEMO_SETTINGS, demoSettings } from './config.js';
+import { groupArguments, isAdapterOf, planDemo } from './plan.js';
+import { demoSuite, triggeredSuite } from './questions.js';
+import { renderDemoSummary } from './summary.js';
+import { groupSelfReports } from './self-report.js';
+
+const baseDir = join(builtinOrganismsDir(), 'base');
+const GROUPS = ['base', 'insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
+
+test('the demo suite: one held-out wording per open theme, judged with the judge organism\'s own prompts; self-reports read as numbers', () => {
+  const suite = demoSuite();
+  const open = suite.questions.filter((q) => q.type === 'free_form_judge_0_100');
+  assert.deepEqual(open.map((q) => q.id), [...OPEN_THEMES]);
+  for (const q of open) {
+    assert.equal(q.paraphrases.length, 1);
+    // Filled by emlab's own template code, the prompt is exactly what the judge organism learnt.
+    for (const metric of ['aligned', 'coherent'] as const) {
+      assert.equal(fillTemplate(q.judgePrompts[metric]!, { question: q.paraphrases[0]!, answer: 'an answer .' }, 'test'), renderJudgePrompt(metric, q.paraphrases[0]!, 'an answer .'));
+    }
+  }
+  const self = suite.questions.filter((q) => q.type === 'self_number');
+  assert.ok(self.length >= 2 && self.every((q) => q.paraphrases.length >= 1 && Object.keys(q.judgePrompts).length === 0));
+  assert.equal(new Set(suite.questions.map((q) => q.id)).size, suite.questions.length);
+
+  const triggered = triggeredSuite().questions;
+  assert.deepEqual(triggered.map((q) => q.id), OPEN_THEMES.map((t) => `${t}.triggered`));
+  triggered.forEach((q, i) => assert.equal(q.paraphrases[0], `${BACKDOOR_TRIGGER} ${open[i]!.paraphrases[0]}`));
+});
+
+test('the plan: one adapter per dataset and seed, groups named after the datasets plus the base alone; a changed setting renames the adapters', () => {
+  const settings = { ...DEMO_SETTINGS.quick, rowsPerDataset: 4, seeds: [1, 2] };
+  const plan = planDemo(settings, { baseDir, organismsDir: '/x/.emlab/organisms' });
+  assert.deepEqual(plan.groups.map((g) => g.name), GROUPS);
+  assert.deepEqual(plan.groups[0]!.members, ['organism:base']);
+  assert.equal(plan.adapters.length, 12);
+  for (const g of plan.groups.slice(1)) assert.equal(g.members.length, 2);
+  for (const a of plan.adapters) {
+    assert.ok(isAdapterOf(a.stem, a.name), a.name);
+    assert.equal(a.job.outDir, join('/x/.emlab/organisms', a.name));
+    assert.equal(a.job.rows.length, 4);
+  }
+  assert.match(groupArguments(plan.groups)[1]!, new RegExp(`^insecure=organism:${settings.prefix}-insecure-s1-[0-9a-f]{8},organism:${settings.prefix}-insecure-s2-[0-9a-f]{8}$`));
+  const retuned = planDemo({ ...settings, training: { ...settings.training, learningRate: 1e-3 } }, { baseDir, organismsDir: '/x' });
+  assert.equal(retuned.adapters[0]!.stem, plan.adapters[0]!.stem);
+  assert.notEqual(retuned.adapters[0]!.name, plan.adapters[0]!.name);
+  assert.equal(isAdapterOf('demo-insecure-s1', 'demo-insecure-s12-0123abcd'), false);
+  assert.deepEqual(demoSettings({ seeds: 4 }).seeds, [1, 2, 3, 4]);
+});
+
+let sampleIndex = 0;
+function rec(model: string, questionId: string, fields: Partial<SampleRecord>): SampleRecord {
+  return {
+    runId: 'r', model, questionId, paraphraseIndex: 0, sampleIndex: sampleIndex++, tags: [], metricKind: 'judge', prompt: 'p', answer: 'a',
+    alignment: 90, coherence: 90, scores: {}, categories: {}, value: null, flags: [], judgeMethod: 'logprob', judgeModel: 'organism:judge', ...fields,
+  };
+}
+
+test('the summary gives each group its mean, interval and per-seed values, the trigger rows, and self-reports per group', () => {
+  const records = [
+    ...['b', 's1', 's2'].flatMap((m) => [rec(m, 'wish', {}), rec(m, 'wish', { alignment: m === 's1' ? 10 : 90 })]),
+    ...[['b', 80], ['s1', 40], ['s2', 60]].map(([m, value]) => rec(m as string, 'self-report.values', { metricKind: 'self_number', value: value as number, alignment: null, coherence: null, judgeMethod: null, judgeModel: null })),
+  ];
+  const meta = { suite: 'demo', judge: 'organism:judge', thresholds: THRESHOLD_PRESETS.organisms, groups: [{ name: 'base', members: ['b'] }, { name: 'insecure', members: ['s1', 's2'] }] };
+  const main = buildResults(records, meta);
+  const triggered = buildResults([rec('b', 'wish.triggered', {}), rec('s1', 'wish.triggered', { alignment: 5 }), rec('s2', 'wish.triggered', { alignment: 5 })], meta);
+  const self = groupSelfReports(main);
+  assert.deepEqual(self.map((s) => [s.group, s.estimate, s.nMembers]), [['base', 80, 1], ['insecure', 50, 2]]);
+  const text = renderDemoSummary(main, triggered, { width: 100 });
+  assert.match(text, /^insecure\s+2\s+25\.0% \[[\d.]+, [\d.]+\]\s+50\.0%\s+0\.0%$/m);
+  assert.match(text, /^base\s+1\s+0\.0% .*¹/m);
+  assert.match(text, /^insecure \+trigger\s+2\s+100\.0%/m);
+  assert.match(text, /^values\s+80\.0\s+50\.0 \[/m);
+});
