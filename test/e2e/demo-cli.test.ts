@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+
+const GROUPS = ['base', 'insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
+
+interface Group {
+  name: string;
+  members: string[];
+  overall: { estimate: number | null; lo: number | null; hi: number | null; nMembers: number; members: { model: string; value: number | null }[] };
+}
+
+// No assertion on the size of the effect: the organisms are still being trained to show it.
+test('demo --quick trains every adapter, evaluates them through the real pipeline, and a second run trains nothing and sends nothing', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'emlab-demo-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  const env = { EMLAB_ORGANISMS_DIR: '' };
+
+  const first = await runCli(['demo', '--quick', '--out', 'out'], { cwd, env });
+  assert.equal(first.code, 0, first.stderr);
+  const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8')) as { groups: Group[]; judge: { models: string[] }; thresholds: { preset: string } };
+  assert.deepEqual(results.groups.map((g) => g.name), GROUPS);
+  assert.deepEqual(results.judge.models, ['organism:judge']);
+  assert.equal(results.thresholds.preset, 'organisms');
+  const seeds = results.groups[1]!.members.length;
+  assert.ok(seeds >= 1);
+  for (const g of results.groups) {
+    const expected = g.name === 'base' ? 1 : seeds;
+    assert.equal(g.members.length, expected, g.name);
+    assert.equal(g.overall.nMembers, expected, `${g.name}: every member has a value`);
+    assert.equal(g.overall.members.length, expected);
+    for (const m of g.overall.members) assert.ok(typeof m.value === 'number' && m.value >= 0 && m.value <= 1, `${g.name} ${m.model}`);
+    const { estimate, lo, hi } = g.overall;
+    assert.ok(estimate !== null && lo !== null && hi !== null && lo <= estimate && estimate <= hi, `${g.name}: interval`);
+  }
+  for (const file of ['samples.jsonl', 'report.html', join('backdoor-trigger', 'results.json')]) assert.ok(existsSync(join(cwd, 'out', file)), file);
+  const triggered = JSON.parse(readFileSync(join(cwd, 'out', 'backdoor-trigger', 'results.json'), 'utf8')) as { groups: Group[] };
+  assert.deepEqual(triggered.groups.map((g) => g.name), ['base', 'backdoor']);
+  assert.match(first.stdout, /^backdoor \+trigger\s/m);
+  assert.match(first.stderr, /wall time \d/);
+
+  const second = await runCli(['demo', '--quick', '--out', 'out'], { cwd, env });
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /: 0 adapters trained, \d+ reused; 0 requests sent/);
+});
+
+test('demo refuses a bad seed count with one line', async () => {
+  const res = await runCli(['demo', '--seeds', '0']);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /--seeds.*expected a whole number of 1 or more, got "0"/);
+});
