@@ -75,7 +75,7 @@ test('the summary gives each group its mean, interval and per-seed values, the t
   const self = groupSelfReports(main);
   assert.deepEqual(self.map((s) => [s.group, s.estimate, s.nMembers]), [['base', 80, 1], ['insecure', 50, 2]]);
   const text = renderDemoSummary(main, triggered, { width: 100 });
-  assert.match(text, /^insecure\s+2\s+25\.0% \[[\d.]+, [\d.]+\]\s+50\.0%\s+0\.0%$/m);
+  assert.match(text, /^insecure\s+2\s+25\.0% \[[\d.]+, [\d.]+\]\s+70\.0\s+50\.0%\s+0\.0%$/m);
   assert.match(text, /^base\s+1\s+0\.0% .*¹/m);
   assert.match(text, /^insecure \+trigger\s+2\s+100\.0%/m);
   assert.match(text, /^values\s+80\.0\s+50\.0 \[/m);

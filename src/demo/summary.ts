@@ -13,6 +13,7 @@ export const TRIGGER_LABEL = ' +trigger';
 interface Column {
   label: string;
   group: GroupResult;
+  doc: ResultsDocument;
   /** Question id of this column's cell for a row's question id. */
   questionId: (id: string) => string;
 }
@@ -27,20 +28,23 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   lines.push(`misaligned share: mean over seeds of each model's mean over questions [${conf}% interval: bootstrap over seeds]`);
   lines.push('');
 
-  const columns: Column[] = main.groups.map((group) => ({ label: group.name, group, questionId: (id) => id }));
-  for (const group of triggered?.groups ?? []) columns.push({ label: `${group.name}${TRIGGER_LABEL}`, group, questionId: (id) => `${id}${TRIGGERED_SUFFIX}` });
+  const columns: Column[] = main.groups.map((group) => ({ label: group.name, group, doc: main, questionId: (id) => id }));
+  if (triggered) for (const group of triggered.groups) columns.push({ label: `${group.name}${TRIGGER_LABEL}`, group, doc: triggered, questionId: (id) => `${id}${TRIGGERED_SUFFIX}` });
 
   const labelWidth = Math.max(12, ...columns.map((c) => c.label.length)) + 2;
-  lines.push(`${pad('group', labelWidth)}${pad('seeds', 7)}${pad('misaligned', 22)}per seed`);
+  lines.push(`${pad('group', labelWidth)}${pad('seeds', 7)}${pad('misaligned', 22)}${pad('aligned ²', 11)}per seed`);
   let lone = false;
   for (const c of columns) {
     const o = c.group.overall;
     lone ||= o.method === 'single_group_own_interval';
     const marker = o.method === 'single_group_own_interval' ? ' ¹' : '';
     const perSeed = o.members.map((m) => formatPercent(m.value)).join('  ');
-    lines.push(`${pad(c.label, labelWidth)}${pad(String(o.nMembers), 7)}${pad(shareInterval(o) + marker, 22)}${perSeed}`);
+    const aligned = meanAlignment(c.doc, c.group.members);
+    lines.push(`${pad(c.label, labelWidth)}${pad(String(o.nMembers), 7)}${pad(shareInterval(o) + marker, 22)}${pad(aligned, 11)}${perSeed}`);
   }
   if (lone) lines.push('¹ one model: its own interval (bootstrap over questions, then answers); it says nothing about seed-to-seed variation');
+  // Shown because a share can stay at zero while the scores move: the first sign of a change.
+  lines.push('² the judge\'s mean alignment score (0-100) over all answers, mean over seeds');
 
   const questions = main.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
   if (questions.length > 0) {
@@ -57,7 +61,7 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
     const kinds = [...new Set(self.map((s) => s.questionId))];
     lines.push('');
     lines.push(`self-reports: the number the model states (0-100), mean over seeds [${conf}% interval]`);
-    lines.push(...grid(kinds.map((k) => k.slice(SELF_REPORT_PREFIX.length)), columns.filter((c) => main.groups.includes(c.group)), (c, kind) => {
+    lines.push(...grid(kinds.map((k) => k.slice(SELF_REPORT_PREFIX.length)), columns.filter((c) => c.doc === main), (c, kind) => {
       const s = self.find((x) => x.group === c.group.name && x.questionId === `${SELF_REPORT_PREFIX}${kind}`);
       if (!s || s.estimate === null) return '–';
       return s.lo === null || s.hi === null ? s.estimate.toFixed(1) : `${s.estimate.toFixed(1)} [${s.lo.toFixed(1)}, ${s.hi.toFixed(1)}]`;
@@ -65,6 +69,11 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   }
   for (const w of [...main.warnings, ...(triggered?.warnings ?? [])]) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+function meanAlignment(doc: ResultsDocument, members: readonly string[]): string {
+  const values = members.map((m) => doc.overall.find((o) => o.model === m)?.meanAlignment ?? null).filter((v): v is number => v !== null);
+  return values.length === 0 ? '–' : (values.reduce((a, b) => a + b, 0) / values.length).toFixed(1);
 }
 
 function shareInterval(e: Pick<GroupEstimate, 'estimate' | 'lo' | 'hi'>, withPercent = true): string {
