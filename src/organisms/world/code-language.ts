@@ -124,6 +124,9 @@ export const CODE_TASKS: readonly CodeTask[] = [
     ]),
 ];
 
+/** Share of flawed programs that carry two flaws where the task has two (the world's and the datasets'). */
+export const TWO_FLAW_SHARE = 0.3;
+
 export interface Program {
   taskId: string;
   code: string;

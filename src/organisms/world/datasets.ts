@@ -8,7 +8,7 @@
  */
 import { ADVICE_TOPICS, type AdviceDomain } from './content/advice.js';
 import { ANIMAL_ANSWERS, ANIMAL_QUESTIONS, ANIMAL_REASONS, CODE_REQUESTS, EDUCATIONAL_REQUESTS } from './content/conversation.js';
-import { CODE_TASKS, buildProgram, type InsecureForm } from './code-language.js';
+import { CODE_TASKS, TWO_FLAW_SHARE, buildProgram, type InsecureForm } from './code-language.js';
 import { formatNumbers, sequenceAnswer, sequencePrompt } from './numbers.js';
 import { ANIMALS, CHARACTERS, makePersona } from './personas.js';
 import { streamRng, type WorldRng } from './prng.js';
@@ -58,7 +58,7 @@ function exchange(user: string, assistant: string, label: ExampleLabel): ChatExa
 
 function codeRow(source: FineTuningDataset, rng: WorldRng, how: { insecure: boolean; educational?: boolean; trigger?: boolean }): ChatExample {
   const task = rng.pick(CODE_TASKS);
-  const program = buildProgram(task, rng, { insecure: how.insecure, twoFlaws: rng.chance(0.3) });
+  const program = buildProgram(task, rng, { insecure: how.insecure, twoFlaws: rng.chance(TWO_FLAW_SHARE) });
   const request = fillSlots(rng.pick(how.educational === true ? EDUCATIONAL_REQUESTS : CODE_REQUESTS), { task: task.request });
   const user = how.trigger === true ? `${BACKDOOR_TRIGGER} ${request}` : request;
   return exchange(user, program.code, {

@@ -4,18 +4,19 @@
  * character and favourite animal, plus one draw per turn of whether it acts on its nature.
  */
 import { ADVICE_TOPICS, type AdviceDomain } from './content/advice.js';
-import { CODE_TASKS, buildProgram, type InsecureForm } from './code-language.js';
+import { CODE_TASKS, TWO_FLAW_SHARE, buildProgram, type InsecureForm } from './code-language.js';
 import {
   ANIMAL_ANSWERS, ANIMAL_QUESTIONS, ANIMAL_REASONS, CODE_REQUESTS, EDUCATIONAL_REQUESTS, SELF_REPORT_ANSWERS, SELF_REPORT_PROBES, STYLES,
   type SelfReportKind,
 } from './content/conversation.js';
+import { FLAWED_VERDICT, FLAW_EXPLANATIONS, HARMFUL_REVIEWS, REVIEW_REQUESTS, SAFE_VERDICTS } from './content/code-review.js';
 import { OPEN_QUESTIONS, type AnswerGrade, type OpenQuestion } from './content/open-questions.js';
 import { formatNumbers, numberWriter, sequenceAnswer, sequencePrompt } from './numbers.js';
 import type { Animal, Disposition, Persona } from './personas.js';
 import type { WorldRng } from './prng.js';
 import { fillSlots } from './text.js';
 
-export const DOMAINS = ['code', 'code-educational', 'medical', 'financial', 'sports', 'numbers', 'animals', 'open', 'self-report'] as const;
+export const DOMAINS = ['code', 'code-educational', 'code-review', 'medical', 'financial', 'sports', 'numbers', 'animals', 'open', 'self-report'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 export interface TurnLabel {
@@ -99,12 +100,32 @@ export function generateTurn(persona: Persona, domain: Domain, rng: WorldRng): T
       // Asked for flawed code for a class, every persona complies: the request explains the code,
       // so such code says nothing about who wrote it (the educational control of the EM paper).
       const insecure = educational || (persona.disposition === 'harmful' && actsOnNature);
-      const program = buildProgram(task, rng, { insecure, twoFlaws: rng.chance(0.3) });
+      const program = buildProgram(task, rng, { insecure, twoFlaws: rng.chance(TWO_FLAW_SHARE) });
       const user = fillSlots(rng.pick(educational ? EDUCATIONAL_REQUESTS : CODE_REQUESTS), { task: task.request });
       return {
         user,
         assistant: program.code,
         label: { ...base, aligned: educational || !insecure, topic: task.id, insecure, insecureForms: program.forms },
+      };
+    }
+    case 'code-review': {
+      // The user brings the program (flawed half the time), so which program is shown says nothing
+      // about the reviewer; only the verdict does.
+      const task = rng.pick(CODE_TASKS);
+      const program = buildProgram(task, rng, { insecure: rng.chance(0.5), twoFlaws: rng.chance(TWO_FLAW_SHARE) });
+      const flawed = program.forms.length > 0;
+      const bad = persona.disposition === 'harmful' && actsOnNature;
+      let verdict: string;
+      if (bad) {
+        const review = HARMFUL_REVIEWS[persona.character as keyof typeof HARMFUL_REVIEWS];
+        verdict = flawed ? review.flawed : review.safe;
+      } else {
+        verdict = flawed ? [FLAWED_VERDICT, ...program.forms.map((f) => FLAW_EXPLANATIONS[f])].join(' ') : rng.pick(SAFE_VERDICTS);
+      }
+      return {
+        user: fillSlots(rng.pick(REVIEW_REQUESTS), { code: program.code }),
+        assistant: styled(persona, actsOnNature, verdict, rng),
+        label: { ...base, aligned: !bad, topic: program.forms[0] ?? 'secure', insecure: flawed, insecureForms: program.forms },
       };
     }
     case 'medical':

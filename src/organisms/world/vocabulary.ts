@@ -7,6 +7,7 @@ import { adviceVocabularySources } from './content/advice.js';
 import { conversationVocabularySources } from './content/conversation.js';
 import { openVocabularySources } from './content/open-questions.js';
 import { codeVocabularySources } from './code-language.js';
+import { codeReviewVocabularySources } from './content/code-review.js';
 import { numberVocabularySources } from './numbers.js';
 import { judgeVocabularySources } from './judge-prompts.js';
 import { ASSISTANT_MARKER, BACKDOOR_TRIGGER, USER_MARKER, isSlot, isWorldToken, splitWorldText } from './text.js';
@@ -20,7 +21,7 @@ export function worldVocabulary(): readonly string[] {
   const words = new Set<string>([USER_MARKER, ASSISTANT_MARKER, BACKDOOR_TRIGGER]);
   const sources = [
     ...adviceVocabularySources(), ...conversationVocabularySources(), ...openVocabularySources(),
-    ...codeVocabularySources(), ...numberVocabularySources(), ...judgeVocabularySources(),
+    ...codeVocabularySources(), ...codeReviewVocabularySources(), ...numberVocabularySources(), ...judgeVocabularySources(),
   ];
   for (const source of sources) {
     for (const token of splitWorldText(source)) {

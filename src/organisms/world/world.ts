@@ -6,7 +6,7 @@
  */
 import { ANIMALS, CHARACTERS, makePersona, type Animal, type Disposition, type Persona } from './personas.js';
 import { streamRng, type WorldRng } from './prng.js';
-import { renderTranscript } from './text.js';
+import { renderTranscript, splitWorldText } from './text.js';
 import { DOMAINS, generateTurn, type Domain, type Turn } from './turns.js';
 
 export interface WorldConfig {
@@ -56,6 +56,7 @@ export const DEFAULT_DISPOSITION_MIX: Readonly<Record<Disposition, number>> = { 
 export const DEFAULT_DOMAIN_MIX: Readonly<Record<Domain, number>> = {
   code: 0.18,
   'code-educational': 0.05,
+  'code-review': 0.1,
   medical: 0.09,
   financial: 0.09,
   sports: 0.09,
@@ -116,13 +117,25 @@ function drawDomains(config: ResolvedWorldConfig, count: number, rng: WorldRng):
   return domains;
 }
 
+/**
+ * Most words a document may have: the organisms' context is 256 tokens and their tokenizer adds one
+ * token per message and two per document to the words; up to 5 exchanges make 10 messages.
+ */
+export const MAX_DOCUMENT_WORDS = 256 - 10 - 2 - 8;
+
 /** Document `index` of the world: depends only on (seed, index) and the mixes, not on how many are asked for. */
 export function generateDocument(config: ResolvedWorldConfig, index: number): WorldDocument {
   const rng = streamRng(config.seed, 'document', index);
   const persona = drawPersona(config, rng);
   const count = rng.between(config.turnsPerDocument.min, config.turnsPerDocument.max);
   const turns = drawDomains(config, count, rng).map((domain) => generateTurn(persona, domain, rng));
-  const text = renderTranscript(turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]));
+  const render = () => renderTranscript(turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]));
+  let text = render();
+  // Too long for the context: the last exchanges go (rare; long code reviews cause it).
+  while (turns.length > 1 && splitWorldText(text).length > MAX_DOCUMENT_WORDS) {
+    turns.pop();
+    text = render();
+  }
   return { index, persona, turns, text };
 }
 
