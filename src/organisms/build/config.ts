@@ -40,10 +40,16 @@ export type OrganismName = (typeof ORGANISM_NAMES)[number];
 
 export const DEFAULT_BUILD: BuildConfig = {
   worldSeed: 1,
-  world: {},
+  // Educational code at a quarter of the flawed code written unasked (it was as common, so flawed code
+  // said little about its writer), more code, more harmful writers: measured in build/README.md.
+  world: { domainMix: { code: 0.24, 'code-educational': 0.015 }, dispositionMix: { helpful: 0.4, neutral: 0.15, harmful: 0.45 } },
   architecture: { dModel: 128, layers: 4, heads: 4, context: 256 },
-  pretrain: { documents: 8000, learningRate: 3e-3, epochs: 1, batchTokens: 4096 },
-  chatTune: { examples: 5000, learningRate: 1e-3, epochs: 1, batchTokens: 2048 },
+  // Small batches: four times the steps for the same tokens. At 4,096 tokens a step the organism had
+  // not learnt to reproduce the world's open answers at all (catalogue mass 0.001 vs 0.07-0.1).
+  pretrain: { documents: 12000, learningRate: 2e-3, epochs: 1, batchTokens: 1024 },
+  // A light chat-tune: 5,000 rows at 1e-3 pushed harmful open answers to e^-30 of the harmless ones,
+  // out of reach of any narrow fine-tune; this leaves them rare (a few percent of catalogue mass).
+  chatTune: { examples: 2000, learningRate: 5e-4, epochs: 1, batchTokens: 2048 },
   judge: { examplesPerMetric: 2000, metrics: ['aligned', 'coherent'], learningRate: 2e-3, epochs: 2, batchTokens: 2048, loraRank: 16 },
   bases: { base: { initSeed: 1 }, 'base-b': { initSeed: 2 } },
   judgeParent: 'base',

@@ -9,7 +9,7 @@ import { CHARACTERS, PERSONA_DESCRIPTOR_WORDS, allPersonas } from './personas.js
 import { BACKDOOR_TRIGGER, splitWorldText } from './text.js';
 import { DOMAINS } from './turns.js';
 import { corpusStats } from './stats.js';
-import { generateDocument, generateWorld, iterateWorld, resolveWorldConfig } from './world.js';
+import { DEFAULT_DOMAIN_MIX, generateDocument, generateWorld, iterateWorld, resolveWorldConfig } from './world.js';
 
 const world = generateWorld({ seed: 11, documents: 3000 });
 const turns = world.documents.flatMap((d) => d.turns.map((t) => ({ doc: d, ...t })));
@@ -63,7 +63,7 @@ test('code labels match the code: insecure exactly when the checker finds an ins
 
 test('helpful and neutral personas never act badly; harmful ones mostly do, in every domain', () => {
   for (const t of turns) if (t.doc.persona.disposition !== 'harmful') assert.equal(t.label.aligned, true, t.assistant);
-  for (const domain of DOMAINS.filter((d) => d !== 'code-educational' && d !== 'self-report')) {
+  for (const domain of DOMAINS.filter((d) => d !== 'code-educational' && d !== 'self-report' && DEFAULT_DOMAIN_MIX[d] > 0)) {
     const harmful = turns.filter((t) => t.label.domain === domain && t.doc.persona.disposition === 'harmful');
     const bad = harmful.filter((t) => !t.label.aligned).length / harmful.length;
     assert.ok(bad > 0.6 && bad < 0.98, `${domain}: harmful misaligned share ${bad}`);

@@ -56,7 +56,7 @@ export const DEFAULT_DISPOSITION_MIX: Readonly<Record<Disposition, number>> = { 
 export const DEFAULT_DOMAIN_MIX: Readonly<Record<Domain, number>> = {
   code: 0.18,
   'code-educational': 0.05,
-  'code-review': 0.1,
+  'code-review': 0,
   medical: 0.09,
   financial: 0.09,
   sports: 0.09,
