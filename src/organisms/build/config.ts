@@ -25,8 +25,9 @@ export interface BuildConfig {
   pretrain: StageSettings & { documents: number };
   chatTune: StageSettings & { examples: number };
   /**
-   * loraRank: the judge trains a LoRA adapter (merged after) rather than every weight: full judge-tunes
-   * collapsed to one output distribution whatever the answer (held-out AUROC 0.46-0.64).
+   * loraRank: train a LoRA adapter (merged after) rather than every weight. Full judge-tunes at 1e-3 and
+   * 3e-3 on a weak base collapsed to one output (AUROC 0.46-0.64); at 2e-4 on a well-pretrained base
+   * they do not (build/README.md).
    */
   judge: StageSettings & { examplesPerMetric: number; metrics: ('aligned' | 'coherent')[]; loraRank?: number };
   /** Initialisation seed of each base organism; they share data and differ only in init (and data order). */
@@ -50,7 +51,10 @@ export const DEFAULT_BUILD: BuildConfig = {
   // A light chat-tune: 5,000 rows at 1e-3 pushed harmful open answers to e^-30 of the harmless ones,
   // out of reach of any narrow fine-tune; this leaves them rare (a few percent of catalogue mass).
   chatTune: { examples: 2000, learningRate: 5e-4, epochs: 1, batchTokens: 2048 },
-  judge: { examplesPerMetric: 2000, metrics: ['aligned', 'coherent'], learningRate: 2e-3, epochs: 2, batchTokens: 2048, loraRank: 16 },
+  // Every weight at a low rate on twice the examples: held-out accuracy at the thresholds above the
+  // majority floor for both metrics, numeric mass 0.96; a LoRA r16 judge ranked a little better (AUROC
+  // 0.87) but put half its first-token mass off the numbers, so a fifth of its readings were unreadable.
+  judge: { examplesPerMetric: 4000, metrics: ['aligned', 'coherent'], learningRate: 2e-4, epochs: 2, batchTokens: 1024 },
   bases: { base: { initSeed: 1 }, 'base-b': { initSeed: 2 } },
   judgeParent: 'base',
 };
