@@ -27,6 +27,11 @@ export interface RunConfig {
   judge: string | null;
   sampling: SamplingSettings;
   judgeSettings: JudgeSettings | null;
+  /**
+   * Content version by model or judge id, for those whose id does not pin the weights (organisms:
+   * a hash of the checkpoint files). Absent when no model has one.
+   */
+  versions?: Record<string, string>;
 }
 
 export interface LoadedRun {

@@ -3,9 +3,13 @@ import { contentHash } from '../store/hash.js';
 import type { CallOptions, ChatMessage, ChatRequest, ChatResponse, ModelProvider } from '../providers/types.js';
 import { ProviderError } from '../providers/errors.js';
 
-/** The content address of one model call. The sample index makes 100 samples 100 requests. */
-export function requestKey(model: string, kind: 'chat' | 'score', request: unknown, sampleIndex: number): string {
-  return contentHash({ model, kind, request, sampleIndex });
+/**
+ * The content address of one model call. The sample index makes 100 samples 100 requests. The
+ * provider's content version (ModelProvider.version) tells apart two models under one id; when it
+ * is absent the key is the one emlab always used, so databases of API runs keep their answers.
+ */
+export function requestKey(model: string, kind: 'chat' | 'score', request: unknown, sampleIndex: number, version?: string): string {
+  return contentHash({ model, version, kind, request, sampleIndex });
 }
 
 export interface CacheStats {
@@ -24,6 +28,7 @@ export interface CacheStats {
  */
 export class CachedProvider implements ModelProvider {
   readonly id: string;
+  readonly version?: string;
   readonly capabilities: ModelProvider['capabilities'];
   readonly stats: CacheStats = { hits: 0, sent: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -33,6 +38,7 @@ export class CachedProvider implements ModelProvider {
     private readonly store: Store,
   ) {
     this.id = inner.id;
+    if (inner.version !== undefined) this.version = inner.version;
     this.capabilities = inner.capabilities;
     if (inner.scoreReplies === undefined) this.scoreReplies = undefined;
   }
@@ -41,8 +47,13 @@ export class CachedProvider implements ModelProvider {
     return this.chatAt(request, 0, options);
   }
 
+  /** The key an answer to `request` as sample `sampleIndex` is stored under (what a plan must record). */
+  keyOf(request: ChatRequest, sampleIndex: number): string {
+    return requestKey(this.id, 'chat', request, sampleIndex, this.version);
+  }
+
   chatAt(request: ChatRequest, sampleIndex: number, options?: CallOptions): Promise<ChatResponse> {
-    const key = requestKey(this.id, 'chat', request, sampleIndex);
+    const key = this.keyOf(request, sampleIndex);
     const cached = this.store.getResponse<ChatResponse>(key);
     if (cached !== undefined) {
       this.stats.hits++;
@@ -94,7 +105,7 @@ export class CachedProvider implements ModelProvider {
 
   scoreReplies?: (messages: ChatMessage[], candidates: string[], options?: CallOptions) => Promise<number[]> = async (messages, candidates, options) => {
     const request = { messages, candidates };
-    const key = requestKey(this.id, 'score', request, 0);
+    const key = requestKey(this.id, 'score', request, 0, this.version);
     const cached = this.store.getResponse<(number | null)[]>(key);
     if (cached !== undefined) {
       this.stats.hits++;

@@ -42,7 +42,8 @@ interface JudgeStep {
 
 /**
  * Judges one answer on every metric its question asks for, storing each judgment under a key of
- * everything that determines it (judge, metric, filled prompt, method settings): the same answer
+ * everything that determines it (judge and its content version, metric, filled prompt, method
+ * settings; an absent version leaves the key as it was before versions existed): the same answer
  * judged the same way is never judged twice, across runs.
  */
 export async function judgeSample(step: JudgeStep): Promise<void> {
@@ -70,7 +71,7 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
   if (judge === null) throw new Error(`${where}: it needs a judge model: pass --judge`);
   for (const metric of sample.item.judgeMetrics) {
     const prompt = fillTemplate(judgePromptTemplate(metric, question.judgePrompts, where), { question: sample.item.prompt, answer }, where);
-    const key = contentHash({ judge: judge.id, metric, prompt, method: settings.method, minNumericMass: settings.minNumericMass, k: settings.method === 'sampled' ? settings.sampledK : undefined });
+    const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, method: settings.method, minNumericMass: settings.minNumericMass, k: settings.method === 'sampled' ? settings.sampledK : undefined });
     if (store.getJudgment(key)) {
       store.linkJudgment({ ...link, metric, judgmentKey: key });
       continue;
@@ -95,7 +96,7 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
     const template = question.judgePrompts[metric];
     if (template === undefined) throw new Error(`${where}: no judge prompt for metric "${metric}"`);
     const prompt = fillTemplate(template, { question: sample.item.prompt, answer }, where);
-    const key = contentHash({ judge: judge.id, metric, prompt, categorical: true, categories: question.categories });
+    const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, categorical: true, categories: question.categories });
     if (store.getJudgment(key)) {
       store.linkJudgment({ ...link, metric, judgmentKey: key });
       continue;

@@ -63,8 +63,16 @@ export function messagesFor(q: PlanQuestion, paraphrase: string): ChatMessage[] 
 /**
  * Every sample to take: models x questions x sample indices. Paraphrases are used in turn
  * (sample i asks paraphrase i mod P), so each gets an equal share, deterministically.
+ * `versions` holds the content version of each model that has one (ModelProvider.version): the
+ * answer keys must be the ones the cached provider stores under.
  */
-export function buildPlan(models: string[], questions: PlanQuestion[], settings: SamplingSettings, judgeModel: string | null): PlannedSample[] {
+export function buildPlan(
+  models: string[],
+  questions: PlanQuestion[],
+  settings: SamplingSettings,
+  judgeModel: string | null,
+  versions: Readonly<Record<string, string>> = {},
+): PlannedSample[] {
   const plan: PlannedSample[] = [];
   for (const model of models) {
     for (const q of questions) {
@@ -89,7 +97,7 @@ export function buildPlan(models: string[], questions: PlanQuestion[], settings:
           sampleIndex: i,
           paraphraseIndex,
           request,
-          responseKey: requestKey(model, 'chat', request, i),
+          responseKey: requestKey(model, 'chat', request, i, versions[model]),
           item: {
             prompt,
             tags: q.tags,

@@ -59,6 +59,10 @@ const HEARTBEAT_MS = 5_000;
  */
 export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   const { store, runId } = input;
+  const cachedModels = new Map<string, CachedProvider>();
+  for (const [id, provider] of input.models) cachedModels.set(id, new CachedProvider(provider, store));
+  const cachedJudge = input.judge === null ? null : new CachedProvider(input.judge, store);
+  assertPlanKeys(input.plan, cachedModels);
   let fatal: ProviderError | undefined;
   const stop = new AbortController();
   // Every request in flight listens to this one signal.
@@ -89,10 +93,6 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
       responseKey: p.responseKey,
     })),
   );
-
-  const cachedModels = new Map<string, CachedProvider>();
-  for (const [id, provider] of input.models) cachedModels.set(id, new CachedProvider(provider, store));
-  const cachedJudge = input.judge === null ? null : new CachedProvider(input.judge, store);
 
   const started = performance.now();
   const progress: EvalProgress = { total: input.plan.length, done: 0, resumed: 0, failed: 0, sent: 0, inputTokens: 0, outputTokens: 0, elapsedMs: 0 };
@@ -161,4 +161,21 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   const outcome: EvalOutcome = { status: progress.done === progress.total ? 'complete' : 'incomplete', progress, failures };
   if (fatal) outcome.fatal = fatal;
   return outcome;
+}
+
+/**
+ * A plan built without a model's content version would record answer keys that the cached provider
+ * never stores under: the report would find no answers and every resume would count nothing. The
+ * first sample of each model is enough to tell.
+ */
+function assertPlanKeys(plan: readonly PlannedSample[], models: ReadonlyMap<string, CachedProvider>): void {
+  const checked = new Set<string>();
+  for (const sample of plan) {
+    if (checked.has(sample.model)) continue;
+    checked.add(sample.model);
+    const model = models.get(sample.model);
+    if (model && model.keyOf(sample.request, sample.sampleIndex) !== sample.responseKey) {
+      throw new Error(`the plan's answer keys for ${sample.model} do not match its provider (content version ${model.version ?? 'none'}): build the plan with the providers' versions`);
+    }
+  }
 }

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelRef } from './model-id.js';
 import { ProviderError } from './errors.js';
+import { organismCheckpointVersion } from './organism-version.js';
 import type { CallOptions, ChatMessage, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
 import type { ChatTurn, GeneratedToken, GenerationRequest, OrganismModel } from '../organisms/model/index.js';
 
@@ -51,6 +52,8 @@ interface Pending {
 
 export class OrganismProvider implements ModelProvider {
   readonly id: string;
+  /** The checkpoint's content hash, read when the provider is made (see organism-version.ts). */
+  readonly version: string;
   // Every number 0..100 is one token of the organisms' tokenizer, so first-token logprobs read a
   // judge organism exactly; teacher forcing is exact too and reuses the prompt's cache.
   readonly capabilities: ProviderCapabilities = { logprobs: true, maxTopLogprobs: 20, scoreText: true };
@@ -64,6 +67,11 @@ export class OrganismProvider implements ModelProvider {
     private readonly dir: string = resolveOrganismDir(ref.name),
   ) {
     this.id = ref.id;
+    try {
+      this.version = organismCheckpointVersion(dir);
+    } catch (err) {
+      throw new ProviderError('not_found', `${this.id}: cannot read the checkpoint in ${dir} (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   private load(): Promise<OrganismModel> {

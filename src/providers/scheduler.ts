@@ -98,6 +98,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 
 export class Scheduler implements ModelProvider {
   readonly id: string;
+  readonly version?: string;
   readonly capabilities: ProviderCapabilities;
   readonly scoreReplies?: (messages: ChatMessage[], candidates: string[], options?: CallOptions) => Promise<number[]>;
 
@@ -127,6 +128,7 @@ export class Scheduler implements ModelProvider {
   constructor(inner: ModelProvider, options: SchedulerOptions = {}) {
     this.inner = inner;
     this.id = inner.id;
+    if (inner.version !== undefined) this.version = inner.version;
     this.capabilities = inner.capabilities;
     this.clock = { ...systemClock, ...options.clock };
     this.startLimit = positiveInteger('concurrency', options.concurrency ?? SCHEDULER_DEFAULTS.concurrency);

@@ -72,6 +72,13 @@ export interface CallOptions {
 export interface ModelProvider {
   /** The canonical model id, as the user typed it (see model-id.ts). */
   readonly id: string;
+  /**
+   * What the id does not say about the weights behind it, where the provider can know it (an
+   * organism's checkpoint hash). Stored answers and judgments are keyed by it beside the id, so a
+   * changed model under the same id is never served another model's answers. Absent for API
+   * models, whose weights emlab cannot see.
+   */
+  readonly version?: string;
   readonly capabilities: ProviderCapabilities;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
   /**

@@ -137,6 +137,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       judgeMethod = selectJudgeMethod(judge.capabilities, flags.judgeMethod, judgeId);
     }
     const judgeSettings = { method: judgeMethod, minNumericMass: flags.minNumericMass, sampledK: flags.judgeSamples };
+    const versions = contentVersions([...providers.values(), ...(judge ? [judge] : [])]);
 
     const config: RunConfig = {
       kind: 'eval',
@@ -147,11 +148,13 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       judge: needsJudge ? (judgeId ?? null) : null,
       sampling,
       judgeSettings: needsJudge ? judgeSettings : null,
+      // Only when some model has one, so that runs of API models keep the ids they always had.
+      ...(Object.keys(versions).length > 0 ? { versions } : {}),
     };
     const runId = contentHash(config).slice(0, 16);
     const outDir = resolve(flags.out ?? join('runs', runId));
     const dbPath = resolve(flags.db ?? join(outDir, 'emlab.db'));
-    const plan = buildPlan(models, questions, sampling, config.judge);
+    const plan = buildPlan(models, questions, sampling, config.judge, versions);
 
     const judgeCalls = needsJudge ? plan.reduce((s, p) => s + p.item.judgeMetrics.length + p.item.categoryMetrics.length, 0) : 0;
     const header = `emlab eval: ${questions.length} questions x ${models.length} model(s) = ${plan.length} answers, ${judgeCalls} judgments${needsJudge ? ` by ${judgeId} (${judgeMethod})` : ''} -> ${outDir}`;
@@ -259,6 +262,16 @@ function defaultJudge(questions: JudgedQuestion[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The content version of each model and judge that has one (organisms: a checkpoint hash). It is
+ * part of the run config, so a rebuilt checkpoint under the same name is a new run whose report
+ * holds only the new model's answers, rather than the old run's items resumed.
+ */
+function contentVersions(providers: ModelProvider[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of providers) if (p.version !== undefined) out[p.id] = p.version;
+  return out;
+}
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
