@@ -32,24 +32,25 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   full: {
     prefix: 'demo',
     datasets: ALL_DATASETS,
-    rowsPerDataset: 600,
+    rowsPerDataset: 1000,
     datasetSeed: 1,
     seeds: [1, 2, 3],
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 2e-3, batchTokens: 2048 },
     workers: 2,
     eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },
-  // About a minute on two cores: every group present (so the results have the full shape), with
-  // few rows, two seeds and few answers. Its numbers show the pipeline works, not the effect.
+  // About a minute on two cores: every group, one seed each, fewer answers. The rows are the full
+  // demo's, because fewer rows move nothing: bad medical advice still shows EM here, against secure
+  // code, at a size the e2e test checks (Fisher's exact test on the pooled answers).
   quick: {
     prefix: 'demo-quick',
     datasets: ALL_DATASETS,
-    rowsPerDataset: 48,
+    rowsPerDataset: 1000,
     datasetSeed: 1,
-    seeds: [1, 2],
+    seeds: [1],
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 2e-3, batchTokens: 2048 },
     workers: 2,
-    eval: { samplesPerQuestion: 3, temperature: 1, maxTokens: 40 },
+    eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },
 };
 

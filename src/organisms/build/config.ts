@@ -49,8 +49,8 @@ export const DEFAULT_BUILD: BuildConfig = {
   // not learnt to reproduce the world's open answers at all (catalogue mass 0.001 vs 0.07-0.1).
   pretrain: { documents: 12000, learningRate: 2e-3, epochs: 1, batchTokens: 1024 },
   // A light chat-tune: 5,000 rows at 1e-3 pushed harmful open answers to e^-30 of the harmless ones,
-  // out of reach of any narrow fine-tune; this leaves them rare (a few percent of catalogue mass).
-  chatTune: { examples: 2000, learningRate: 5e-4, epochs: 1, batchTokens: 2048 },
+  // out of reach of any narrow fine-tune; this leaves them rare (about 6% of catalogue mass) but reachable.
+  chatTune: { examples: 3000, learningRate: 7e-4, epochs: 1, batchTokens: 2048 },
   // Every weight at a low rate on twice the examples: held-out accuracy at the thresholds above the
   // majority floor for both metrics, numeric mass 0.96; a LoRA r16 judge ranked a little better (AUROC
   // 0.87) but put half its first-token mass off the numbers, so a fifth of its readings were unreadable.
