@@ -26,13 +26,15 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
     throw new Error(`${path}: cannot open the ${options.what} database (${(err as Error).message})${hint}`);
   }
   try {
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      // NORMAL is durable against a killed process (only power loss can drop the last commits).
-      db.pragma('synchronous = NORMAL');
-    }
-    db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(db);
+    withBusyRetry(() => {
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        // NORMAL is durable against a killed process (only power loss can drop the last commits).
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('foreign_keys = ON');
+      if (!options.readonly) migrate(db);
+    });
     const probe = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'responses'").get();
     if (probe === undefined) throw new Error('it is not an emlab database');
   } catch (err) {
@@ -41,4 +43,30 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
     throw new Error(`${path}: ${/not a database|file is not/i.test(msg) ? 'not an SQLite database' : msg}${hint}`);
   }
   return db;
+}
+
+/** How long a new connection keeps retrying its set-up while other processes hold the file. */
+const SETUP_RETRY_MS = 10_000;
+
+/**
+ * Runs `setup` again while SQLite answers "database is locked". Switching a brand-new file to WAL
+ * takes an exclusive lock, and SQLite reports SQLITE_BUSY at once, without its busy handler, when
+ * another process is switching or recovering the same file at that instant: seen with four processes
+ * creating one database together on a loaded machine. Every step of `setup` is idempotent.
+ */
+function withBusyRetry(setup: () => void): void {
+  const deadline = Date.now() + SETUP_RETRY_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      setup();
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const busy = (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /database is locked/i.test((err as Error).message);
+      if (!busy || Date.now() >= deadline) throw err;
+      // A short, growing, jittered pause (synchronous: opening a database is synchronous everywhere).
+      Atomics.wait(pause, 0, 0, Math.min(200, 10 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2));
+    }
+  }
 }
