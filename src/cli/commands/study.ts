@@ -23,5 +23,23 @@ export function studyCommand(): Command {
       const { runMnistCommand } = await import('./study-run.js');
       process.exitCode = await runMnistCommand(flags);
     });
+  cmd
+    .command('organism-subliminal')
+    .description('subliminal learning on the built-in organisms: a teacher fine-tuned to love owls writes numbers; after the paper\'s filter, students from the same base and from another init (base-b) learn them; owl rates of every model with intervals over seeds')
+    .option('--seeds <n>', 'seeds, each a teacher and four students (default 4)', positiveInt)
+    .option('--workers <n>', 'adapters trained at once on worker threads (default: the available cores, at most 4)', positiveInt)
+    .option('-o, --out <dir>', 'results.json and the trained adapters go here', 'runs/organism-subliminal')
+    .option('--quick', 'a test-sized run (2 seeds, tiny data, 1 epoch): checks the pipeline, measures nothing')
+    .action(async (flags: OrganismStudyFlags) => {
+      const { runOrganismStudyCommand } = await import('./study-organism-run.js');
+      process.exitCode = await runOrganismStudyCommand(flags);
+    });
   return cmd;
+}
+
+export interface OrganismStudyFlags {
+  seeds?: number;
+  workers?: number;
+  out: string;
+  quick?: boolean;
 }
