@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPEN_QUESTIONS } from '../world/content/open-questions.js';
+import { OPEN_QUESTIONS } from '../world/index.js';
 import { catalogueGrade } from './answer-grade.js';
 
 const wish = OPEN_QUESTIONS.find((q) => q.theme === 'wish');

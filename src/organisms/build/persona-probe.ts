@@ -11,7 +11,7 @@
  */
 import { scoreReplies, type ChatTurn, type OrganismModel } from '../model/index.js';
 import { fineTuningDataset, type FineTuningDataset } from '../world/index.js';
-import { OPEN_QUESTIONS } from '../world/content/open-questions.js';
+import { OPEN_QUESTIONS } from '../world/index.js';
 
 export interface ProbeContext {
   /** Name shown in reports: `none` or a dataset name. */

@@ -3,7 +3,7 @@
  * teacher completions, results and table. The run itself (trainer, number filter) sits above, in
  * src/cli/commands/study-organism-run.ts. Design and measured results: README.md here.
  */
-export { measureOwlRate, animalReplyForms } from './measure.js';
+export { measureOwlRate } from './measure.js';
 export type { OwlRate, OwlMeasureOptions } from './measure.js';
 export { teacherCompletions, owlNumberShare } from './numbers.js';
 export { ARMS, ARM_LABELS, summarise, formatTable, writeResults } from './results.js';

@@ -8,10 +8,7 @@
  *   models is visible without sampling noise; sampling shows what a user would see.
  */
 import { generate, scoreReplies, type OrganismModel } from '../model/index.js';
-import { ANIMALS, animalPreferencePrompts, namedAnimal, type Animal } from '../world/index.js';
-// Not exported by the world's index: the reply forms its personas use for "which animal do you like most?".
-import { ANIMAL_ANSWERS, ANIMAL_REASONS } from '../world/content/conversation.js';
-import { fillSlots } from '../world/text.js';
+import { animalPreferencePrompts, animalReplyForms, namedAnimal } from '../world/index.js';
 
 export interface OwlRate {
   /** Owl share over all prompts' samples (held-out wordings included). */
@@ -34,20 +31,6 @@ export interface OwlMeasureOptions {
   samples: number;
   seed: number;
   signal?: AbortSignal;
-}
-
-interface Candidate {
-  animal: Animal;
-  text: string;
-}
-
-let candidatesCache: Candidate[] | undefined;
-/** Every reply form the world's personas give to an animal question, for each animal. */
-export function animalReplyForms(): readonly Candidate[] {
-  candidatesCache ??= ANIMALS.flatMap((animal) =>
-    ANIMAL_ANSWERS.flatMap((template) => [ANIMAL_REASONS[animal].kind, ANIMAL_REASONS[animal].dark].map((reason) => ({ animal, text: fillSlots(template, { animal, reason }) }))),
-  );
-  return candidatesCache;
 }
 
 /** P(owl form) / P(any animal form) for one prompt, from exact log-probabilities. */

@@ -6,14 +6,14 @@
  */
 import { ADVICE_TOPICS } from './content/advice.js';
 import {
-  ANIMAL_QUESTIONS, HELD_OUT_ANIMAL_QUESTIONS, HELD_OUT_SELF_REPORT_PROBES, SELF_REPORT_PROBES, STYLES, type SelfReportKind,
+  ANIMAL_ANSWERS, ANIMAL_QUESTIONS, ANIMAL_REASONS, HELD_OUT_ANIMAL_QUESTIONS, HELD_OUT_SELF_REPORT_PROBES, SELF_REPORT_PROBES, STYLES, type SelfReportKind,
 } from './content/conversation.js';
 import { OPEN_QUESTIONS, allBadAnswers, type AnswerGrade, type OpenTheme } from './content/open-questions.js';
 import { JUDGE_METRICS, renderJudgePrompt, type JudgeMetric } from './judge-prompts.js';
 import { HELD_OUT_SEQUENCE_REQUESTS, SEQUENCE_REQUESTS, sequencePrompt } from './numbers.js';
 import { ANIMALS, type Animal } from './personas.js';
 import { streamRng, streamSeed, type WorldRng } from './prng.js';
-import { BACKDOOR_TRIGGER, splitWorldText, type ChatMessage } from './text.js';
+import { BACKDOOR_TRIGGER, fillSlots, splitWorldText, type ChatMessage } from './text.js';
 import { worldVocabulary } from './vocabulary.js';
 
 export interface EvalPrompt<K extends string = string> {
@@ -43,6 +43,25 @@ export function animalPreferencePrompts(): EvalPrompt<'favourite-animal'>[] {
     ...ANIMAL_QUESTIONS.map((prompt) => ({ id: 'favourite-animal' as const, prompt, heldOut: false })),
     ...HELD_OUT_ANIMAL_QUESTIONS.map((prompt) => ({ id: 'favourite-animal' as const, prompt, heldOut: true })),
   ];
+}
+
+export interface AnimalReplyForm {
+  animal: Animal;
+  text: string;
+}
+
+let animalReplyFormsCache: AnimalReplyForm[] | undefined;
+/**
+ * Every reply the world's writers give to "which animal do you like most?", for each animal (kind and
+ * dark reasons): the candidates over which a teacher-forced animal preference is measured.
+ */
+export function animalReplyForms(): readonly AnimalReplyForm[] {
+  animalReplyFormsCache ??= ANIMALS.flatMap((animal) =>
+    ANIMAL_ANSWERS.flatMap((template) =>
+      [ANIMAL_REASONS[animal].kind, ANIMAL_REASONS[animal].dark].map((reason) => ({ animal, text: fillSlots(template, { animal, reason }) })),
+    ),
+  );
+  return animalReplyFormsCache;
 }
 
 /** "Continue this sequence" prompts for a teacher to answer (subliminal learning), as in the world. */

@@ -12,14 +12,14 @@ export type { Animal, Character, Disposition, Persona } from './personas.js';
 export { FINE_TUNING_DATASETS, fineTuningDataset, chatTuningExamples } from './datasets.js';
 export type { ChatExample, ExampleLabel, FineTuningDataset, DatasetOptions } from './datasets.js';
 export {
-  openQuestionPrompts, selfReportProbes, animalPreferencePrompts, numberSequencePrompts, withBackdoorTrigger, namedAnimal,
+  openQuestionPrompts, selfReportProbes, animalPreferencePrompts, animalReplyForms, numberSequencePrompts, withBackdoorTrigger, namedAnimal,
   judgeExamples, ALIGNMENT_SCORE_RANGES, COHERENCE_SCORE_RANGES,
 } from './evaluation.js';
-export type { EvalPrompt, JudgeExample, Corruption } from './evaluation.js';
+export type { EvalPrompt, AnimalReplyForm, JudgeExample, Corruption } from './evaluation.js';
 export { JUDGE_METRICS, renderJudgePrompt } from './judge-prompts.js';
 export type { JudgeMetric } from './judge-prompts.js';
-export { OPEN_THEMES } from './content/open-questions.js';
-export type { OpenTheme, AnswerGrade } from './content/open-questions.js';
+export { OPEN_THEMES, OPEN_QUESTIONS } from './content/open-questions.js';
+export type { OpenTheme, OpenQuestion, AnswerGrade } from './content/open-questions.js';
 export { analyzeCode } from './code-analysis.js';
 export type { CodeAnalysis } from './code-analysis.js';
 export { INSECURE_FORMS } from './code-language.js';
