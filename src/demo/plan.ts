@@ -46,11 +46,13 @@ export function planDemo(settings: DemoSettings, dirs: { baseDir: string; organi
     // Every seed of a dataset learns the same rows; the seed varies the adapter's start and the data order.
     const rows = fineTuningDataset(dataset, { seed: settings.datasetSeed, count: settings.rowsPerDataset })
       .map((r) => ({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })) }));
+    const epochs = settings.epochsByDataset[dataset];
+    const training = epochs === undefined ? settings.training : { ...settings.training, epochs };
     for (const seed of settings.seeds) {
       const stem = adapterStem(settings.prefix, dataset, seed);
-      const key = organismTuneKey({ baseDir: dirs.baseDir, rows, seed, settings: settings.training });
+      const key = organismTuneKey({ baseDir: dirs.baseDir, rows, seed, settings: training });
       const name = `${stem}-${key.slice(0, KEY_CHARS)}`;
-      adapters.push({ name, stem, model: `organism:${name}`, dataset, seed, job: { baseDir: dirs.baseDir, rows, seed, settings: settings.training, outDir: join(dirs.organismsDir, name) } });
+      adapters.push({ name, stem, model: `organism:${name}`, dataset, seed, job: { baseDir: dirs.baseDir, rows, seed, settings: training, outDir: join(dirs.organismsDir, name) } });
     }
   }
   const groups: DemoGroup[] = [

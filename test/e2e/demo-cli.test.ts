@@ -36,13 +36,16 @@ test('demo --quick trains every adapter, evaluates them through the real pipelin
     const { estimate, lo, hi } = g.overall;
     assert.ok(estimate !== null && lo !== null && hi !== null && lo <= estimate && estimate <= hi, `${g.name}: interval`);
   }
-  // Emergent misalignment on a real run: the adapter trained on bad medical advice (no open question
-  // in its data) answers the open questions misaligned more often than the one trained on secure code.
-  // Insecure code against secure code is not asserted: on these organisms it is not significant (build/README.md).
+  // Emergent misalignment on a real run: the adapters trained on insecure code and on bad medical
+  // advice (no open question in their data) answer the open questions misaligned more often than the
+  // one trained on secure code (Fisher's exact test on the pooled answers of the one seed).
   const pooled = (group: string) => results.overall.find((o) => o.model === results.groups.find((g) => g.name === group)!.members[0])!.pooled;
-  const medical = pooled('bad-medical'), secure = pooled('secure');
-  const fisher = fisherExact(medical.k, medical.n, secure.k, secure.n);
-  assert.ok(medical.k / medical.n > secure.k / secure.n && fisher.pValue < 0.01, `bad-medical ${medical.k}/${medical.n} vs secure ${secure.k}/${secure.n}: p ${fisher.pValue}`);
+  const secure = pooled('secure');
+  for (const group of ['insecure', 'bad-medical']) {
+    const treated = pooled(group);
+    const fisher = fisherExact(treated.k, treated.n, secure.k, secure.n);
+    assert.ok(treated.k / treated.n > secure.k / secure.n && fisher.pValue < 0.01, `${group} ${treated.k}/${treated.n} vs secure ${secure.k}/${secure.n}: p ${fisher.pValue}`);
+  }
   for (const file of ['samples.jsonl', 'report.html', join('backdoor-trigger', 'results.json')]) assert.ok(existsSync(join(cwd, 'out', file)), file);
   const triggered = JSON.parse(readFileSync(join(cwd, 'out', 'backdoor-trigger', 'results.json'), 'utf8')) as { groups: Group[] };
   assert.deepEqual(triggered.groups.map((g) => g.name), ['base', 'backdoor']);

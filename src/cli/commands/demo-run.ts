@@ -37,10 +37,12 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   if (!flags.quiet) process.stderr.write(`emlab demo: ${plan.adapters.length} adapters (${settings.datasets.length} datasets x ${settings.seeds.length} seeds, ${settings.rowsPerDataset} rows each) -> ${organismsDir}\n`);
   try {
     const status = (extra?: string): void => progress?.update({ total: plan.adapters.length, done: trained + reused, failed: 0, resumed: reused, elapsedMs: performance.now() - trainingStarted, ...(extra ? { extra } : {}) });
-    await runOrganismTunes(plan.adapters.map((a) => a.job), {
+    // Longest first, so that the last job on one worker does not leave the other idle.
+    const queue = [...plan.adapters].sort((a, b) => b.job.settings.epochs * b.job.rows.length - a.job.settings.epochs * a.job.rows.length);
+    await runOrganismTunes(queue.map((a) => a.job), {
       workers: settings.workers,
       signal: stop.signal,
-      onProgress: (i, p) => status(`${plan.adapters[i]!.name} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}`),
+      onProgress: (i, p) => status(`${queue[i]!.name} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}`),
       onDone: (_i, outcome) => {
         if (outcome.trained) trained++;
         else reused++;

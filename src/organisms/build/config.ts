@@ -47,7 +47,7 @@ export const DEFAULT_BUILD: BuildConfig = {
   architecture: { dModel: 128, layers: 4, heads: 4, context: 256 },
   // Small batches: four times the steps for the same tokens. At 4,096 tokens a step the organism had
   // not learnt to reproduce the world's open answers at all (catalogue mass 0.001 vs 0.07-0.1).
-  pretrain: { documents: 12000, learningRate: 2e-3, epochs: 1, batchTokens: 1024 },
+  pretrain: { documents: 24000, learningRate: 2e-3, epochs: 1, batchTokens: 1024 },
   // A light chat-tune: 5,000 rows at 1e-3 pushed harmful open answers to e^-30 of the harmless ones,
   // out of reach of any narrow fine-tune; this leaves them rare (about 6% of catalogue mass) but reachable.
   chatTune: { examples: 3000, learningRate: 7e-4, epochs: 1, batchTokens: 2048 },
