@@ -48,7 +48,7 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
     workers: 2,
     eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },
-  // About a minute on two cores: every group, one seed each (so a third of the answers). The rows and training are
+  // About 80 s on two cores: every group, one seed each (so a third of the answers). The rows and training are
   // the full demo's: insecure code and bad medical advice still show EM here against secure code, at
   // the size the e2e test checks (Fisher's exact test on the pooled answers).
   quick: {
