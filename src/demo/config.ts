@@ -29,14 +29,14 @@ export interface DemoSettings {
 }
 
 // After one epoch the backdoor adapter wrote flawed code as often without the trigger as with it
-// (27 and 26 of 60 held-out requests); after three, 2 and 45 of 60 (src/demo/README.md).
+// (27 and 26 of 60 held-out requests); after three, 8-20 and 33-40 of 60 over seeds (src/demo/README.md).
 const BACKDOOR_EPOCHS: Partial<Record<FineTuningDataset, number>> = { backdoor: 3 };
 
 const ALL_DATASETS: FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
 
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
-  // misaligned, against 4.4-5.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/demo/README.md).
+  // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/demo/README.md).
   full: {
     prefix: 'demo',
     datasets: ALL_DATASETS,
@@ -48,9 +48,9 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
     workers: 2,
     eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },
-  // About 80 s on two cores: every group, one seed each (so a third of the answers). The rows and training are
-  // the full demo's: insecure code and bad medical advice still show EM here against secure code, at
-  // the size the e2e test checks (Fisher's exact test on the pooled answers).
+  // About 80 s on two cores: every group, one seed each (so a third of the answers). The rows and
+  // training are the full demo's: insecure code and bad medical advice still show EM here against
+  // secure code, at the size the e2e test checks (Fisher's exact test on the pooled answers).
   quick: {
     prefix: 'demo-quick',
     datasets: ALL_DATASETS,

@@ -4,8 +4,7 @@
  * small organism mostly recombines what it read, so most samples contain a catalogue answer whole or
  * nearly; the rest are 'unmatched' and reported as such.
  */
-import { OPEN_QUESTIONS } from '../world/index.js';
-import type { AnswerGrade, OpenTheme } from '../world/index.js';
+import { OPEN_QUESTIONS, type AnswerGrade, type OpenTheme } from '../world/index.js';
 
 export type CatalogueGrade = AnswerGrade | 'unmatched';
 

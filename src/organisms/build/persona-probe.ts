@@ -10,8 +10,7 @@
  * flawed code unasked. Exact probabilities, no sampling noise, so small shifts show.
  */
 import { scoreReplies, type ChatTurn, type OrganismModel } from '../model/index.js';
-import { fineTuningDataset, type FineTuningDataset } from '../world/index.js';
-import { OPEN_QUESTIONS } from '../world/index.js';
+import { OPEN_QUESTIONS, fineTuningDataset, type FineTuningDataset } from '../world/index.js';
 
 export interface ProbeContext {
   /** Name shown in reports: `none` or a dataset name. */
