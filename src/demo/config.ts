@@ -2,8 +2,14 @@
  * Every number of `emlab demo` in one place. They are meant to be re-tuned as the organisms change;
  * nothing else in emlab (code or tests) may depend on their values, only on their shape.
  */
-import type { FineTuningDataset } from '../organisms/world/index.js';
+import { BACKDOOR_TRIGGER, type FineTuningDataset } from '../organisms/world/index.js';
 import type { OrganismTuneSettings } from '../finetune/organism-trainer.js';
+
+export interface DatasetOverride {
+  rows?: number;
+  /** Replaces those fields of `training` for this dataset. */
+  training?: Partial<OrganismTuneSettings>;
+}
 
 export interface DemoSettings {
   /** Adapter folders are `.emlab/organisms/<prefix>-<dataset>-s<seed>`; the quick demo has its own. */
@@ -16,8 +22,8 @@ export interface DemoSettings {
   datasetSeed: number;
   seeds: number[];
   training: OrganismTuneSettings;
-  /** Epochs of particular datasets, where `training.epochs` is too few for the model to learn the task. */
-  epochsByDataset: Partial<Record<FineTuningDataset, number>>;
+  /** Rows and training of particular datasets, where the common ones do not let the model learn the task. */
+  byDataset: Partial<Record<FineTuningDataset, DatasetOverride>>;
   /** Adapters trained at once, one core each. */
   workers: number;
   eval: {
@@ -28,9 +34,12 @@ export interface DemoSettings {
   };
 }
 
-// After one epoch the backdoor adapter wrote flawed code as often without the trigger as with it
-// (27 and 26 of 60 held-out requests); after three, 8-20 and 33-40 of 60 over seeds (src/demo/README.md).
-const BACKDOOR_EPOCHS: Partial<Record<FineTuningDataset, number>> = { backdoor: 3 };
+// The backdoor is a conditional, and a conditional needs more data than the other narrow tasks: with
+// 500 rows for 3 epochs the adapter wrote flawed code 8-20 of 60 times without the trigger and its
+// broad misalignment showed with and without it alike (12.7% / 11.0%); with 1,000 rows, 1-2 / 33-37 of
+// 40. On the held-out wordings the demo asks, the adapter alone still leaked (27% / 52%, one seed);
+// with the trigger's embedding row trainable, 5.8% / 21.5% over 3 seeds (src/demo/README.md).
+const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = { backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER] } } };
 
 const ALL_DATASETS: FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
 
@@ -44,21 +53,22 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
     datasetSeed: 1,
     seeds: [1, 2, 3],
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 4e-3, batchTokens: 2048 },
-    epochsByDataset: BACKDOOR_EPOCHS,
+    byDataset: BACKDOOR,
     workers: 2,
     eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },
-  // About 80 s on two cores: every group, one seed each (so a third of the answers). The rows and
-  // training are the full demo's: insecure code and bad medical advice still show EM here against
-  // secure code, at the size the e2e test checks (Fisher's exact test on the pooled answers).
+  // 45 s on two cores from nothing: every dataset but the backdoor, one seed each, with the full
+  // demo's rows and training. Insecure code and bad advice still show EM here against secure code, at
+  // the size the e2e test checks (Fisher's exact test on the pooled answers). The backdoor (1,000 rows
+  // for 3 epochs, as long as the other five together) is left to the full demo.
   quick: {
     prefix: 'demo-quick',
-    datasets: ALL_DATASETS,
+    datasets: ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical'],
     rowsPerDataset: 500,
     datasetSeed: 1,
     seeds: [1],
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 4e-3, batchTokens: 2048 },
-    epochsByDataset: BACKDOOR_EPOCHS,
+    byDataset: BACKDOOR,
     workers: 2,
     eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
   },

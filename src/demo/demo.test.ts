@@ -37,7 +37,7 @@ test('the demo suite: one held-out wording per open theme, judged with the judge
 });
 
 test('the plan: one adapter per dataset and seed, groups named after the datasets plus the base alone; a changed setting renames the adapters', () => {
-  const settings = { ...DEMO_SETTINGS.quick, rowsPerDataset: 4, seeds: [1, 2] };
+  const settings = { ...DEMO_SETTINGS.full, rowsPerDataset: 4, byDataset: { backdoor: { rows: 6, training: { epochs: 3 } } }, seeds: [1, 2] };
   const plan = planDemo(settings, { baseDir, organismsDir: '/x/.emlab/organisms' });
   assert.deepEqual(plan.groups.map((g) => g.name), GROUPS);
   assert.deepEqual(plan.groups[0]!.members, ['organism:base']);
@@ -46,15 +46,15 @@ test('the plan: one adapter per dataset and seed, groups named after the dataset
   for (const a of plan.adapters) {
     assert.ok(isAdapterOf(a.stem, a.name), a.name);
     assert.equal(a.job.outDir, join('/x/.emlab/organisms', a.name));
-    assert.equal(a.job.rows.length, 4);
-    assert.equal(a.job.settings.epochs, settings.epochsByDataset[a.dataset] ?? settings.training.epochs, a.name);
+    assert.equal(a.job.rows.length, a.dataset === 'backdoor' ? 6 : 4, a.name);
+    assert.equal(a.job.settings.epochs, a.dataset === 'backdoor' ? 3 : settings.training.epochs, a.name);
   }
   assert.match(groupArguments(plan.groups)[1]!, new RegExp(`^insecure=organism:${settings.prefix}-insecure-s1-[0-9a-f]{8},organism:${settings.prefix}-insecure-s2-[0-9a-f]{8}$`));
   const retuned = planDemo({ ...settings, training: { ...settings.training, learningRate: 1e-3 } }, { baseDir, organismsDir: '/x' });
   assert.equal(retuned.adapters[0]!.stem, plan.adapters[0]!.stem);
   assert.notEqual(retuned.adapters[0]!.name, plan.adapters[0]!.name);
   // Only the dataset whose epochs changed is renamed (retrained).
-  const longer = planDemo({ ...settings, epochsByDataset: { ...settings.epochsByDataset, secure: 5 } }, { baseDir, organismsDir: '/x' });
+  const longer = planDemo({ ...settings, byDataset: { ...settings.byDataset, secure: { training: { epochs: 5 } } } }, { baseDir, organismsDir: '/x' });
   longer.adapters.forEach((a, i) => assert.equal(a.name === plan.adapters[i]!.name, a.dataset !== 'secure', a.name));
   assert.equal(isAdapterOf('demo-insecure-s1', 'demo-insecure-s12-0123abcd'), false);
   assert.deepEqual(demoSettings({ seeds: 4 }).seeds, [1, 2, 3, 4]);

@@ -44,10 +44,10 @@ export function planDemo(settings: DemoSettings, dirs: { baseDir: string; organi
   const adapters: DemoAdapter[] = [];
   for (const dataset of settings.datasets) {
     // Every seed of a dataset learns the same rows; the seed varies the adapter's start and the data order.
-    const rows = fineTuningDataset(dataset, { seed: settings.datasetSeed, count: settings.rowsPerDataset })
+    const override = settings.byDataset[dataset] ?? {};
+    const rows = fineTuningDataset(dataset, { seed: settings.datasetSeed, count: override.rows ?? settings.rowsPerDataset })
       .map((r) => ({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })) }));
-    const epochs = settings.epochsByDataset[dataset];
-    const training = epochs === undefined ? settings.training : { ...settings.training, epochs };
+    const training = override.training === undefined ? settings.training : { ...settings.training, ...override.training };
     for (const seed of settings.seeds) {
       const stem = adapterStem(settings.prefix, dataset, seed);
       const key = organismTuneKey({ baseDir: dirs.baseDir, rows, seed, settings: training });

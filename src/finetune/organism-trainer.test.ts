@@ -52,3 +52,16 @@ test('a changed setting, seed or row trains a new adapter in place of the old on
   assert.notEqual(organismTuneKey({ baseDir, rows, seed: 2, settings }), first.key);
   assert.notEqual(organismTuneKey({ baseDir, rows: rows.slice(1), seed: 1, settings }), first.key);
 });
+
+test('trainable tokens: the adapter trains the named embedding rows; a token outside the base vocabulary is refused with the fix', async () => {
+  const outDir = join(root, 'organisms-3', 'tuned');
+  const backdoor: ChatRow[] = fineTuningDataset('backdoor', { seed: 3, count: 8 }).map((r) => ({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })) }));
+  const trigger = backdoor.map((r) => r.messages[0]!.content.split(' ')[0]!).find((w) => w.startsWith('|'))!;
+  const withRows = { ...settings, trainableTokens: [trigger] };
+  assert.notEqual(organismTuneKey({ baseDir, rows: backdoor, seed: 1, settings: withRows }), organismTuneKey({ baseDir, rows: backdoor, seed: 1, settings }));
+  await fineTuneOrganism({ baseDir, rows: backdoor, seed: 1, settings: withRows, outDir });
+  const loaded = await loadCheckpoint(outDir);
+  assert.deepEqual(loaded.adapter?.config.tokens, [loaded.tokenizer.id(trigger)]);
+  loaded.dispose();
+  await assert.rejects(fineTuneOrganism({ baseDir, rows: backdoor, seed: 1, settings: { ...settings, trainableTokens: ['nonword'] }, outDir }), /trainable token "nonword" is not in the vocabulary of the base/);
+});

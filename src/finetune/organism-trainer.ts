@@ -21,6 +21,11 @@ export interface OrganismTuneSettings {
   batchTokens: number;
   /** Stop after this many steps (tests); absent: every epoch in full. */
   maxSteps?: number;
+  /**
+   * Tokens (of the base's vocabulary) whose embedding rows train with the adapter: a token the base
+   * never saw, such as a backdoor trigger, otherwise keeps its random embedding.
+   */
+  trainableTokens?: string[];
 }
 
 export interface ChatRow {
@@ -124,7 +129,11 @@ export async function fineTuneOrganism(job: OrganismTuneJob, options: { onProgre
   const model = await loadCheckpoint(job.baseDir);
   const temp = `${outDir}${TEMP_MARKER}${process.pid}-${Date.now()}`;
   try {
-    model.attachLora({ seed: job.seed, rank: job.settings.rank, alpha: job.settings.alpha });
+    const tokens = (job.settings.trainableTokens ?? []).map((token) => {
+      if (!model.tokenizer.has(token)) throw new Error(`${outDir}: trainable token ${JSON.stringify(token)} is not in the vocabulary of the base ${job.baseDir}`);
+      return model.tokenizer.id(token);
+    });
+    model.attachLora({ seed: job.seed, rank: job.settings.rank, alpha: job.settings.alpha, tokens });
     const result = await trainModel(model, job.rows, {
       seed: job.seed,
       epochs: job.settings.epochs,

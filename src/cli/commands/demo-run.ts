@@ -112,7 +112,7 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   const sent = runs.reduce((s, r) => s + r.requestsSent, 0);
   const stored = runs.reduce((s, r) => s + r.answersResumed, 0);
   process.stderr.write(`emlab demo: ${trained} adapters trained, ${reused} reused; ${sent} requests sent, ${stored} answers from the store; report ${join(outDir, 'report.html')}; wall time ${formatDuration(performance.now() - started)}\n`);
-  if (flags.quick) process.stderr.write('(--quick: one seed per dataset, so no interval over seeds; run without --quick for those)\n');
+  if (flags.quick) process.stderr.write('(--quick: one seed per dataset, so no interval over seeds, and no backdoor; run without --quick for those)\n');
   return runs.map((r) => r.code).find((c) => c !== EXIT.ok) ?? EXIT.ok;
 }
 

@@ -12,8 +12,8 @@ export function demoCommand(): Command {
   return new Command('demo')
     .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (3 seeds each), evaluate every model with the judge organism, and report emergent misalignment per dataset')
     .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)')
-    .option('--quick', 'about a minute: few training rows, 2 seeds, few answers (shows the pipeline, not the effect)')
-    .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 2 with --quick)', positiveInt)
+    .option('--quick', 'under a minute: every dataset but the backdoor, one seed each')
+    .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
       // Training and evaluation load TensorFlow.js, SQLite and the report code: only when the command runs.

@@ -2,28 +2,42 @@
  * LoRA (Hu et al. 2021): a frozen weight W gets a trainable low-rank update, y = x W + (alpha / r) x A B,
  * with A [in, r] drawn at random and B [r, out] zero, so training starts from the base model exactly.
  * Adapters attach to the block linears named in `targets` (attention and MLP projections by default).
+ *
+ * `tokens` makes the embedding rows of those token ids trainable too (as PEFT's
+ * `trainable_token_indices`): a token the base never saw, such as a backdoor trigger, has an embedding
+ * that is still its random initialisation, and LoRA on the linears alone cannot move it. The rows
+ * train as a change D [k, dModel] of the frozen table, starting at zero; the embeddings are tied, so
+ * the output side (those tokens' logits) moves with them.
  */
-import { newVariable, type tf } from './backend.js';
+import { newVariable, tf } from './backend.js';
 import type { ModelConfig } from './config.js';
 import type { HostTensor } from './safetensors.js';
-import type { LoraFactors } from './transformer.js';
+import type { LoraFactors, TokenRows } from './transformer.js';
 import { LINEAR_NAMES, linearShape, seededNormal, type LinearName } from './weights.js';
 
 export interface LoraConfig {
   rank: number;
   alpha: number;
   targets: LinearName[];
+  /** Token ids whose embedding rows train with the adapter (none by default). */
+  tokens: number[];
 }
 
-export const DEFAULT_LORA: Readonly<LoraConfig> = { rank: 8, alpha: 16, targets: [...LINEAR_NAMES] };
+export const DEFAULT_LORA: Readonly<LoraConfig> = { rank: 8, alpha: 16, targets: [...LINEAR_NAMES], tokens: [] };
+
+/** The adapter tensor holding the trained change of the `tokens` rows of the tied embedding. */
+export const TOKEN_DELTA = 'wte.token_delta';
 
 export function resolveLoraConfig(given: Partial<LoraConfig> = {}): LoraConfig {
-  const config: LoraConfig = { rank: given.rank ?? DEFAULT_LORA.rank, alpha: given.alpha ?? DEFAULT_LORA.alpha, targets: [...(given.targets ?? DEFAULT_LORA.targets)] };
+  const config: LoraConfig = { rank: given.rank ?? DEFAULT_LORA.rank, alpha: given.alpha ?? DEFAULT_LORA.alpha, targets: [...(given.targets ?? DEFAULT_LORA.targets)], tokens: [...(given.tokens ?? DEFAULT_LORA.tokens)] };
   if (!Number.isInteger(config.rank) || config.rank < 1) throw new Error(`LoRA config: rank must be a positive integer, got ${config.rank}`);
   if (!(config.alpha > 0)) throw new Error(`LoRA config: alpha must be > 0, got ${config.alpha}`);
   if (config.targets.length === 0) throw new Error('LoRA config: targets must name at least one of ' + LINEAR_NAMES.join(', '));
   for (const t of config.targets) {
     if (!(LINEAR_NAMES as readonly string[]).includes(t)) throw new Error(`LoRA config: target ${JSON.stringify(t)} is not one of ${LINEAR_NAMES.join(', ')}`);
+  }
+  if (new Set(config.tokens).size !== config.tokens.length || !config.tokens.every((id) => Number.isInteger(id) && id >= 0)) {
+    throw new Error(`LoRA config: tokens must be distinct token ids (integers >= 0), got [${config.tokens.join(', ')}]`);
   }
   return config;
 }
@@ -38,6 +52,7 @@ export function adapterShapes(model: ModelConfig, lora: LoraConfig): Map<string,
       shapes.set(`h.${l}.${target}.lora_b`, [lora.rank, outDim]);
     }
   }
+  if (lora.tokens.length > 0) shapes.set(TOKEN_DELTA, [lora.tokens.length, model.dModel]);
   return shapes;
 }
 
@@ -52,8 +67,9 @@ export class LoraAdapter {
     this.variables = variables;
   }
 
-  /** A fresh adapter: A ~ N(0, 1/in) from the seed, B = 0. */
+  /** A fresh adapter: A ~ N(0, 1/in) from the seed, B = 0, token rows unchanged. */
   static create(model: ModelConfig, config: LoraConfig, seed: number): LoraAdapter {
+    checkTokens(model, config, 'LoRA config');
     const variables = new Map<string, tf.Variable>();
     for (const [name, shape] of adapterShapes(model, config)) {
       const count = (shape[0] as number) * (shape[1] as number);
@@ -65,6 +81,7 @@ export class LoraAdapter {
 
   /** An adapter from saved tensors; `source` names the file in errors. */
   static fromHost(model: ModelConfig, config: LoraConfig, tensors: ReadonlyMap<string, HostTensor>, source: string): LoraAdapter {
+    checkTokens(model, config, source);
     const expected = adapterShapes(model, config);
     for (const name of tensors.keys()) if (!expected.has(name)) throw new Error(`${source}: unexpected tensor ${name} for a rank-${config.rank} adapter on ${config.targets.join(', ')}`);
     const variables = new Map<string, tf.Variable>();
@@ -85,6 +102,20 @@ export class LoraAdapter {
     return { a: a as tf.Tensor2D, b: b as tf.Tensor2D, scale: this.scale };
   }
 
+  /** The trained token rows, as training applies them (transformer.ts); none without `tokens`. */
+  tokenRows(): TokenRows | undefined {
+    const delta = this.variables.get(TOKEN_DELTA);
+    return delta === undefined ? undefined : { ids: this.config.tokens, delta: delta as tf.Tensor2D };
+  }
+
+  /** The tied embedding with the trained token rows applied (the table itself when there are none), for merging. */
+  embedding(wte: tf.Tensor2D): tf.Tensor2D {
+    const delta = this.variables.get(TOKEN_DELTA);
+    if (delta === undefined) return wte;
+    const select = tf.transpose(tf.oneHot(tf.tensor1d(this.config.tokens, 'int32'), wte.shape[0]).toFloat()) as tf.Tensor2D;
+    return tf.add(wte, tf.matMul(select, delta as tf.Tensor2D)) as tf.Tensor2D;
+  }
+
   hostTensors(): Map<string, HostTensor> {
     const out = new Map<string, HostTensor>();
     for (const [name, v] of this.variables) out.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array });
@@ -94,4 +125,9 @@ export class LoraAdapter {
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
   }
+}
+
+function checkTokens(model: ModelConfig, config: LoraConfig, source: string): void {
+  const outside = config.tokens.find((id) => id >= model.vocabSize);
+  if (outside !== undefined) throw new Error(`${source}: token id ${outside} is outside the vocabulary of ${model.vocabSize} tokens`);
 }

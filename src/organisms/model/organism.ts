@@ -121,7 +121,7 @@ export class OrganismModel {
     return adapter;
   }
 
-  /** Folds the adapter into the base weights (W += alpha/r A B) and drops it; its training joins the base's history. */
+  /** Folds the adapter into the base weights (W += alpha/r A B, trained token rows into wte) and drops it; its training joins the base's history. */
   mergeLora(): void {
     this.checkAlive();
     const state = this.adapterState;
@@ -136,6 +136,9 @@ export class OrganismModel {
           w.assign(tf.add(w, tf.mul(tf.matMul(f.a, f.b), f.scale)));
         }
       }
+      const wte = this.variable('wte');
+      const embedding = state.adapter.embedding(wte as tf.Tensor2D);
+      if (embedding !== wte) wte.assign(embedding);
     });
     this.provenance = { ...this.provenance, training: [...this.provenance.training, ...state.provenance.training] };
     state.adapter.dispose();
@@ -147,7 +150,10 @@ export class OrganismModel {
   trainingNet(): Net {
     this.checkAlive();
     const adapter = this.adapterState?.adapter;
-    return assembleNet(this.config, adapter === undefined ? 'all' : 'inputs', (name) => this.variable(name), adapter === undefined ? undefined : (name) => adapter.factors(name));
+    if (adapter === undefined) return assembleNet(this.config, 'all', (name) => this.variable(name));
+    const net = assembleNet(this.config, 'inputs', (name) => this.variable(name), (name) => adapter.factors(name));
+    const tokenRows = adapter.tokenRows();
+    return tokenRows === undefined ? net : { ...net, tokenRows };
   }
 
   /**
@@ -164,6 +170,9 @@ export class OrganismModel {
         const f = adapter.factors(name);
         if (f !== undefined) merged.set(name, tf.keep(tf.add(this.variable(name), tf.mul(tf.matMul(f.a, f.b), f.scale))));
       }
+      const wte = this.variable('wte') as tf.Tensor2D;
+      const embedding = adapter.embedding(wte);
+      if (embedding !== wte) merged.set('wte', tf.keep(embedding));
     });
     const net = assembleNet(this.config, 'none', (name) => merged.get(name) ?? this.variable(name));
     return { net, dispose: () => tf.dispose([...merged.values()]) };

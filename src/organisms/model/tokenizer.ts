@@ -69,8 +69,13 @@ export class Tokenizer {
     return this.vocab.length;
   }
 
+  /** The token's id; a token outside the vocabulary reads as the unknown token. */
   id(token: string): number {
     return this.index.get(token) ?? UNK_ID;
+  }
+
+  has(token: string): boolean {
+    return this.index.has(token);
   }
 
   token(id: number): string {

@@ -5,7 +5,7 @@ import { tf } from './backend.js';
 import { OrganismModel } from './organism.js';
 import { sequenceLogits } from './score.js';
 import { buildBatch, splitBatch } from './batches.js';
-import { lossAndGradients, toSequence, trainModel, type TrainingExample } from './train.js';
+import { batchLoss, lossAndGradients, toSequence, trainModel, type TrainingExample } from './train.js';
 
 const TINY = { dModel: 32, layers: 2, heads: 2, context: 128 } as const;
 const documents: TrainingExample[] = generateWorld({ seed: 3, documents: 40, turnsPerDocument: { min: 1, max: 1 } }).documents.map((d) => ({ text: d.text }));
@@ -82,6 +82,37 @@ test('LoRA training changes the outputs while every base weight stays bit-identi
   assert.equal(model.adapter, undefined);
   assert.ok(maxAbsDifference(await sequenceLogits(model, probe), withAdapter) < 1e-4, 'merged weights give the adapter\'s outputs');
   assert.equal(model.provenance.training.length, 1, 'the adapter\'s training joins the base history on merge');
+  model.dispose();
+});
+
+test('LoRA with trainable token rows: only those embedding rows move, and merging folds them into the table', async () => {
+  const model = await OrganismModel.create({ seed: 5, architecture: TINY });
+  const wteBefore = model.hostWeights().get('wte')!;
+  const d = model.config.dModel;
+  const chats = fineTuningDataset('backdoor', { seed: 1, count: 24 }).map((r) => ({ messages: r.messages }));
+  const trigger = model.tokenizer.id(chats.map((c) => c.messages[0]!.content.split(' ')[0]!).find((w) => w.startsWith('|'))!);
+  model.attachLora({ seed: 1, rank: 4, alpha: 8, tokens: [trigger] });
+  await trainModel(model, chats, { seed: 1, maxSteps: 6, batchTokens: 512, learningRate: 1e-2 });
+  assert.ok(Buffer.from(model.hostWeights().get('wte')!.data.buffer).equals(Buffer.from(wteBefore.data.buffer)), 'the base table is frozen');
+  const delta = model.adapter!.hostTensors().get('wte.token_delta')!;
+  assert.deepEqual(delta.shape, [1, d]);
+  assert.ok(Math.max(...delta.data.map(Math.abs)) > 1e-3, 'the trigger row trained');
+  // The training path (rows added on the fly) and the merged table compute the same loss and logits.
+  const batch = buildBatch(chats.slice(0, 6).map((c) => toSequence(model.tokenizer, c, 'assistant')), TINY.context);
+  const lossOf = () => tf.tidy(() => batchLoss(model, batch, batch.lossTokens).dataSync()[0] as number);
+  const probe = model.tokenizer.encodeChat(chats.find((c) => c.messages[0]!.content.startsWith(model.tokenizer.token(trigger)))!.messages).ids;
+  const [lossBefore, logitsBefore] = [lossOf(), await sequenceLogits(model, probe)];
+  model.mergeLora();
+  assert.ok(Math.abs(lossOf() - lossBefore) < 1e-4, `loss ${lossBefore} with the adapter, ${lossOf()} merged`);
+  assert.ok(maxAbsDifference(await sequenceLogits(model, probe), logitsBefore) < 1e-4);
+  const wteAfter = model.hostWeights().get('wte')!.data;
+  for (let id = 0; id < model.config.vocabSize; id++) {
+    const row = (t: Float32Array) => t.subarray(id * d, (id + 1) * d);
+    const moved = maxAbsDifference(row(wteAfter), row(wteBefore.data));
+    if (id === trigger) assert.ok(Math.abs(moved - Math.max(...delta.data.map(Math.abs))) < 1e-6, 'the merged row is the base row plus the delta');
+    else assert.equal(moved, 0, `row ${id} moved`);
+  }
+  assert.throws(() => model.attachLora({ seed: 1, tokens: [model.config.vocabSize] }), /token id \d+ is outside the vocabulary of \d+ tokens/);
   model.dispose();
 });
 

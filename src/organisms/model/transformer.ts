@@ -18,6 +18,12 @@ export interface LoraFactors {
   scale: number;
 }
 
+/** Rows `ids` of the tied embedding change by `delta` [ids.length, dModel]. */
+export interface TokenRows {
+  ids: readonly number[];
+  delta: tf.Tensor2D;
+}
+
 export interface Linear {
   w: tf.Tensor2D;
   bias: tf.Tensor1D;
@@ -40,6 +46,8 @@ export interface Net {
   /** none: inference; inputs: a LoRA adapter trains on frozen base weights; all: full training. */
   gradients: GradientMode;
   wte: tf.Tensor2D;
+  /** Embedding rows an adapter trains, as a change on top of the frozen table (training only). */
+  tokenRows?: TokenRows;
   wpe: tf.Tensor2D;
   blocks: Block[];
   lnf: Norm;
@@ -120,6 +128,7 @@ export function forward(net: Net, input: ForwardInput): ForwardOutput {
   const ids = tf.tensor1d(input.ids, 'int32');
   const positions = tf.tensor1d(input.positions, 'int32');
   let x = tf.add(embedRows(net.wte, ids, mode), embedRows(net.wpe, positions, mode)) as tf.Tensor2D;
+  if (net.tokenRows !== undefined) x = tf.add(x, tokenRowsEmbedding(net.tokenRows, input.ids)) as tf.Tensor2D;
 
   const qScale = 1 / Math.sqrt(headDim);
   const newCache: KvCache['layers'] = [];
@@ -146,7 +155,24 @@ export function forward(net: Net, input: ForwardInput): ForwardOutput {
 
 /** Next-token logits from hidden states: the tied embedding, [rows, vocab]. */
 export function logitsFrom(net: Net, hidden: tf.Tensor2D): tf.Tensor2D {
-  return matMul2d(hidden, tf.transpose(net.wte), net.gradients);
+  const logits = matMul2d(hidden, tf.transpose(net.wte), net.gradients);
+  if (net.tokenRows === undefined) return logits;
+  // The changed rows' logits only: hidden x delta^T [rows, k], placed in their columns by a one-hot [k, vocab].
+  const { ids, delta } = net.tokenRows;
+  const columns = tf.oneHot(tf.tensor1d([...ids], 'int32'), net.config.vocabSize).toFloat() as tf.Tensor2D;
+  return tf.add(logits, tf.matMul(tf.matMul(hidden, delta, false, true), columns)) as tf.Tensor2D;
+}
+
+/**
+ * The changed rows' part of the input embedding: a [tokens, k] match of each token against the ids,
+ * times delta. Both this and the logits term cost tokens x k x (dModel or vocab), next to nothing for
+ * a few rows; training the whole table instead would need its full [vocab, dModel] gradient.
+ */
+function tokenRowsEmbedding(rows: TokenRows, tokenIds: Int32Array): tf.Tensor2D {
+  const k = rows.ids.length;
+  const match = new Float32Array(tokenIds.length * k);
+  tokenIds.forEach((id, n) => rows.ids.forEach((row, j) => { if (id === row) match[n * k + j] = 1; }));
+  return tf.matMul(tf.tensor2d(match, [tokenIds.length, k]), rows.delta);
 }
 
 const causalBiasCache = new Map<number, tf.Tensor4D>();
