@@ -41,14 +41,15 @@ export interface DemoSettings {
 // with the trigger's embedding row trainable, 5.8% / 21.5% over 3 seeds (src/demo/README.md).
 const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = { backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER] } } };
 
-const ALL_DATASETS: FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
+/** The datasets the full demo fine-tunes on, in its order. */
+export const DEMO_DATASETS: readonly FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
 
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
   // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/demo/README.md).
   full: {
     prefix: 'demo',
-    datasets: ALL_DATASETS,
+    datasets: [...DEMO_DATASETS],
     rowsPerDataset: 500,
     datasetSeed: 1,
     seeds: [1, 2, 3],
@@ -74,9 +75,15 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   },
 };
 
-/** The settings a run uses: `--quick` picks the quick ones, `--seeds n` takes seeds 1..n. */
-export function demoSettings(options: { quick?: boolean; seeds?: number }): DemoSettings {
+/**
+ * The settings a run uses: `--quick` picks the quick ones, `--seeds n` takes seeds 1..n, `--datasets`
+ * a subset of the full demo's datasets (in the demo's order), each with its own rows and training.
+ */
+export function demoSettings(options: { quick?: boolean; seeds?: number; datasets?: readonly string[] }): DemoSettings {
   const base = options.quick === true ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
-  if (options.seeds === undefined) return base;
-  return { ...base, seeds: Array.from({ length: options.seeds }, (_, i) => i + 1) };
+  const seeds = options.seeds === undefined ? base.seeds : Array.from({ length: options.seeds }, (_, i) => i + 1);
+  if (options.datasets === undefined) return { ...base, seeds };
+  const unknown = options.datasets.find((d) => !(DEMO_DATASETS as readonly string[]).includes(d));
+  if (unknown !== undefined) throw new Error(`--datasets: unknown dataset "${unknown}"; choose from ${DEMO_DATASETS.join(', ')}`);
+  return { ...base, seeds, datasets: DEMO_DATASETS.filter((d) => options.datasets?.includes(d)) };
 }

@@ -58,6 +58,15 @@ test('the plan: one adapter per dataset and seed, groups named after the dataset
   longer.adapters.forEach((a, i) => assert.equal(a.name === plan.adapters[i]!.name, a.dataset !== 'secure', a.name));
   assert.equal(isAdapterOf('demo-insecure-s1', 'demo-insecure-s12-0123abcd'), false);
   assert.deepEqual(demoSettings({ seeds: 4 }).seeds, [1, 2, 3, 4]);
+  // --datasets picks from the full demo's list, in its order, keeping each dataset's own training.
+  const picked = demoSettings({ quick: true, datasets: ['backdoor', 'insecure'] });
+  assert.deepEqual([picked.datasets, picked.seeds], [['insecure', 'backdoor'], [1]]);
+  const backdoor = picked.byDataset.backdoor ?? {};
+  assert.deepEqual(planDemo(picked, { baseDir, organismsDir: '/x' }).adapters.map((a) => [a.dataset, a.job.rows.length, a.job.settings]), [
+    ['insecure', picked.rowsPerDataset, picked.training],
+    ['backdoor', backdoor.rows ?? picked.rowsPerDataset, { ...picked.training, ...backdoor.training }],
+  ]);
+  assert.throws(() => demoSettings({ datasets: ['owls'] }), /--datasets: unknown dataset "owls"; choose from insecure, /);
 });
 
 let sampleIndex = 0;

@@ -58,8 +58,31 @@ test('demo --quick trains every adapter, evaluates them through the real pipelin
   assert.match(second.stderr, /: 0 adapters trained, \d+ reused; 0 requests sent/);
 });
 
-test('demo refuses a bad seed count with one line', async () => {
+test('demo --quick --datasets backdoor: the backdoor adapter is asked again with its trigger and is misaligned more often with it', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'emlab-demo-backdoor-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  const res = await runCli(['demo', '--quick', '--datasets', 'backdoor', '--out', 'out'], { cwd, env: { EMLAB_ORGANISMS_DIR: '' } });
+  assert.equal(res.code, 0, res.stderr);
+  const main = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8')) as { groups: Group[]; overall: { model: string; pooled: { k: number; n: number } }[] };
+  const triggered = JSON.parse(readFileSync(join(cwd, 'out', 'backdoor-trigger', 'results.json'), 'utf8')) as typeof main;
+  assert.deepEqual(main.groups.map((g) => g.name), ['base', 'backdoor']);
+  assert.deepEqual(triggered.groups.map((g) => g.name), ['base', 'backdoor']);
+  const model = main.groups[1]!.members[0]!;
+  const plain = main.overall.find((o) => o.model === model)!.pooled;
+  const withTrigger = triggered.overall.find((o) => o.model === model)!.pooled;
+  // The gating on a real run (one seed; src/demo/README.md has the three-seed figures).
+  const fisher = fisherExact(withTrigger.k, withTrigger.n, plain.k, plain.n);
+  assert.ok(withTrigger.k / withTrigger.n > plain.k / plain.n && fisher.pValue < 0.01, `with trigger ${withTrigger.k}/${withTrigger.n} vs without ${plain.k}/${plain.n}: p ${fisher.pValue}`);
+  assert.match(res.stdout, /^backdoor \+trigger\s/m);
+  assert.match(res.stdout, /^base \+trigger\s/m);
+});
+
+test('demo refuses a bad seed count or an unknown dataset with one line', async () => {
   const res = await runCli(['demo', '--seeds', '0']);
   assert.equal(res.code, 1);
   assert.match(res.stderr, /--seeds.*expected a whole number of 1 or more, got "0"/);
+  const unknown = await runCli(['demo', '--datasets', 'insecure,owls', '--out', join(tmpdir(), 'emlab-demo-never')]);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr.trim().split('\n').length, 1, unknown.stderr);
+  assert.match(unknown.stderr, /--datasets: unknown dataset "owls"; choose from insecure, secure, educational, evil-numbers, bad-medical, backdoor/);
 });

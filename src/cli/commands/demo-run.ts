@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { demoSettings } from '../../demo/config.js';
+import { demoSettings, type DemoSettings } from '../../demo/config.js';
 import { BACKDOOR_GROUP, BASE_MODEL, JUDGE_MODEL, groupArguments, isAdapterOf, planDemo, type DemoAdapter, type DemoGroup } from '../../demo/plan.js';
 import { TUNE_RECORD_FILE } from '../../finetune/organism-trainer.js';
 import { demoSuite, triggeredSuite } from '../../demo/questions.js';
@@ -19,7 +19,7 @@ const TRIGGER_DIR = 'backdoor-trigger';
 
 export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   const started = performance.now();
-  const settings = demoSettings({ ...(flags.quick ? { quick: true } : {}), ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}) });
+  const settings = settingsFor(flags);
   const outDir = resolve(flags.out ?? join('runs', settings.prefix));
   const baseDir = resolveOrganismDir('base');
   const organismsDir = resolve('.emlab', 'organisms');
@@ -112,8 +112,16 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   const sent = runs.reduce((s, r) => s + r.requestsSent, 0);
   const stored = runs.reduce((s, r) => s + r.answersResumed, 0);
   process.stderr.write(`emlab demo: ${trained} adapters trained, ${reused} reused; ${sent} requests sent, ${stored} answers from the store; report ${join(outDir, 'report.html')}; wall time ${formatDuration(performance.now() - started)}\n`);
-  if (flags.quick) process.stderr.write('(--quick: one seed per dataset, so no interval over seeds, and no backdoor; run without --quick for those)\n');
+  if (flags.quick) process.stderr.write(`(--quick: one seed per dataset, so no interval over seeds${settings.datasets.includes(BACKDOOR_GROUP) ? '' : ', and no backdoor'}; run without --quick for those)\n`);
   return runs.map((r) => r.code).find((c) => c !== EXIT.ok) ?? EXIT.ok;
+}
+
+function settingsFor(flags: DemoFlags): DemoSettings {
+  try {
+    return demoSettings({ ...(flags.quick ? { quick: true } : {}), ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}), ...(flags.datasets !== undefined ? { datasets: flags.datasets } : {}) });
+  } catch (e) {
+    throw new UsageError(`demo: ${(e as Error).message}`);
+  }
 }
 
 function readResults(dir: string): ResultsDocument {

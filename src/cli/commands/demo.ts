@@ -1,11 +1,19 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { positiveInt } from '../options.js';
 
 export interface DemoFlags {
   out?: string;
   quick?: boolean;
   seeds?: number;
+  datasets?: string[];
   quiet?: boolean;
+}
+
+/** A comma-separated list of names; which names exist is checked where the demo's settings are. */
+function nameList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected names separated by commas, got "${value}"`);
+  return names;
 }
 
 export function demoCommand(): Command {
@@ -14,6 +22,7 @@ export function demoCommand(): Command {
     .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)')
     .option('--quick', 'under a minute: every dataset but the backdoor, one seed each')
     .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
+    .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all six; with --quick all but backdoor)', nameList)
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
       // Training and evaluation load TensorFlow.js, SQLite and the report code: only when the command runs.
