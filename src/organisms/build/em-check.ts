@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { generate, loadCheckpoint, saveAdapter, trainModel, type OrganismModel } from '../model/index.js';
+import { generate, loadCheckpoint, saveAdapter, trainModel, type LinearName, type OrganismModel } from '../model/index.js';
 import { BACKDOOR_TRIGGER, analyzeCode, fineTuningDataset, openQuestionPrompts, withBackdoorTrigger, type FineTuningDataset } from '../world/index.js';
 import { catalogueGrade, type CatalogueGrade } from './answer-grade.js';
 import { readJudgeScores } from './judge-read.js';
@@ -24,13 +24,15 @@ const program = new Command('em-check')
   .option('--mode <mode>', 'lora or full', 'lora')
   .option('--lr <x>', 'peak learning rate', '')
   .option('--samples <n>', 'samples per open-question phrasing', '25')
+  .option('--rank <n>', 'LoRA rank', '8')
+  .option('--targets <names>', 'LoRA targets, comma-separated (default: every block linear)', '')
   .option('--seed <n>', 'seed of each adapter (initialisation and data order)', '11')
   .option('--held-out', 'ask only the held-out wording of each open question (as `emlab demo` does)')
   .option('--train-trigger', 'LoRA: the backdoor trigger\'s embedding row trains with the adapter')
   .option('--trigger', 'measure every fine-tuned model again with the backdoor trigger before each prompt')
   .option('--out <file>', 'report', '.tmp/em-check/report.json');
 program.parse();
-const o = program.opts<{ base: string; judge: string; datasets: string; rows: string; epochs: string; mode: string; lr: string; samples: string; seed: string; out: string; trigger?: boolean; trainTrigger?: boolean; heldOut?: boolean }>();
+const o = program.opts<{ base: string; judge: string; datasets: string; rows: string; epochs: string; mode: string; lr: string; samples: string; seed: string; rank: string; targets: string; out: string; trigger?: boolean; trainTrigger?: boolean; heldOut?: boolean }>();
 
 interface ModelReport {
   model: string;
@@ -111,7 +113,13 @@ base.dispose();
 for (const kind of o.datasets.split(',') as FineTuningDataset[]) {
   const model = await loadCheckpoint(o.base);
   const rows = fineTuningDataset(kind, { seed: 1, count: Number(o.rows) }).map((r) => ({ messages: r.messages }));
-  if (o.mode === 'lora') model.attachLora({ seed: Number(o.seed), ...(o.trainTrigger === true ? { tokens: [model.tokenizer.id(BACKDOOR_TRIGGER)] } : {}) });
+  if (o.mode === 'lora') {
+    model.attachLora({
+      seed: Number(o.seed), rank: Number(o.rank), alpha: 2 * Number(o.rank),
+      ...(o.targets === '' ? {} : { targets: o.targets.split(',') as LinearName[] }),
+      ...(o.trainTrigger === true ? { tokens: [model.tokenizer.id(BACKDOOR_TRIGGER)] } : {}),
+    });
+  }
   const result = await trainModel(model, rows, {
     seed: Number(o.seed), epochs: Number(o.epochs), batchTokens: 2048, ...(o.lr === '' ? {} : { learningRate: Number(o.lr) }),
     logEvery: 10, onLog: (e) => console.log(`${kind} step ${e.step}/${e.totalSteps} loss ${e.loss.toFixed(3)} ${Math.round(e.tokensPerSecond)} tok/s`),
