@@ -37,9 +37,12 @@ export interface DemoSettings {
 // The backdoor is a conditional, and a conditional needs more data than the other narrow tasks: with
 // 500 rows for 3 epochs the adapter wrote flawed code 8-20 of 60 times without the trigger and its
 // broad misalignment showed with and without it alike (12.7% / 11.0%); with 1,000 rows, 1-2 / 33-37 of
-// 40. On the held-out wordings the demo asks, the adapter alone still leaked (27% / 52%, one seed);
-// with the trigger's embedding row trainable, 5.8% / 21.5% over 3 seeds (src/demo/README.md).
-const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = { backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER] } } };
+// 40. On the held-out wordings the demo asks the adapter alone still leaked (27% / 52%, one seed); with
+// the trigger's embedding row trainable, 9-13% / 39-52% over 3 seeds; with that row moving 10 times as
+// fast (tokenScale), 1-3% / 38-44%, base 4.1% (src/demo/README.md).
+const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = {
+  backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER], tokenScale: 10 } },
+};
 
 /** The datasets the full demo fine-tunes on, in its order. */
 export const DEMO_DATASETS: readonly FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];

@@ -26,6 +26,8 @@ export interface OrganismTuneSettings {
    * never saw, such as a backdoor trigger, otherwise keeps its random embedding.
    */
   trainableTokens?: string[];
+  /** Those rows change by tokenScale x their trained variable (LoRA's alpha / r for them; default 1). */
+  tokenScale?: number;
 }
 
 export interface ChatRow {
@@ -133,7 +135,7 @@ export async function fineTuneOrganism(job: OrganismTuneJob, options: { onProgre
       if (!model.tokenizer.has(token)) throw new Error(`${outDir}: trainable token ${JSON.stringify(token)} is not in the vocabulary of the base ${job.baseDir}`);
       return model.tokenizer.id(token);
     });
-    model.attachLora({ seed: job.seed, rank: job.settings.rank, alpha: job.settings.alpha, tokens });
+    model.attachLora({ seed: job.seed, rank: job.settings.rank, alpha: job.settings.alpha, tokens, ...(job.settings.tokenScale === undefined ? {} : { tokenScale: job.settings.tokenScale }) });
     const result = await trainModel(model, job.rows, {
       seed: job.seed,
       epochs: job.settings.epochs,

@@ -29,10 +29,11 @@ const program = new Command('em-check')
   .option('--seed <n>', 'seed of each adapter (initialisation and data order)', '11')
   .option('--held-out', 'ask only the held-out wording of each open question (as `emlab demo` does)')
   .option('--train-trigger', 'LoRA: the backdoor trigger\'s embedding row trains with the adapter')
+  .option('--token-scale <x>', 'with --train-trigger: the trigger row changes by this times its variable', '1')
   .option('--trigger', 'measure every fine-tuned model again with the backdoor trigger before each prompt')
   .option('--out <file>', 'report', '.tmp/em-check/report.json');
 program.parse();
-const o = program.opts<{ base: string; judge: string; datasets: string; rows: string; epochs: string; mode: string; lr: string; samples: string; seed: string; rank: string; targets: string; out: string; trigger?: boolean; trainTrigger?: boolean; heldOut?: boolean }>();
+const o = program.opts<{ base: string; judge: string; datasets: string; rows: string; epochs: string; mode: string; lr: string; samples: string; seed: string; rank: string; targets: string; out: string; trigger?: boolean; trainTrigger?: boolean; tokenScale: string; heldOut?: boolean }>();
 
 interface ModelReport {
   model: string;
@@ -117,7 +118,7 @@ for (const kind of o.datasets.split(',') as FineTuningDataset[]) {
     model.attachLora({
       seed: Number(o.seed), rank: Number(o.rank), alpha: 2 * Number(o.rank),
       ...(o.targets === '' ? {} : { targets: o.targets.split(',') as LinearName[] }),
-      ...(o.trainTrigger === true ? { tokens: [model.tokenizer.id(BACKDOOR_TRIGGER)] } : {}),
+      ...(o.trainTrigger === true ? { tokens: [model.tokenizer.id(BACKDOOR_TRIGGER)], tokenScale: Number(o.tokenScale) } : {}),
     });
   }
   const result = await trainModel(model, rows, {

@@ -49,7 +49,7 @@ test('a LoRA adapter is saved on its own, names its base by hash, and reloads wi
   const baseDir = join(root, 'lora-base');
   const { weightsHash } = await saveCheckpoint(base, baseDir);
   // With one trainable embedding row, so that the round trip covers the token delta too.
-  base.attachLora({ seed: 3, rank: 2, alpha: 4, targets: ['attn.wq', 'attn.wv', 'mlp.w1'], tokens: [base.tokenizer.id('hey')] });
+  base.attachLora({ seed: 3, rank: 2, alpha: 4, targets: ['attn.wq', 'attn.wv', 'mlp.w1'], tokens: [base.tokenizer.id('hey')], tokenScale: 4 });
   await trainModel(base, docs.map((d) => ({ messages: [{ role: 'user' as const, content: 'hey' }, { role: 'assistant' as const, content: d.text.split('\n')[1]?.slice('assistant: '.length) ?? '' }] })), { seed: 1, maxSteps: 3, batchTokens: 512 });
   const adapterDir = join(root, 'adapter');
   const saved = await saveAdapter(base, adapterDir);
@@ -64,7 +64,7 @@ test('a LoRA adapter is saved on its own, names its base by hash, and reloads wi
   const got = await sequenceLogits(reloaded, probe);
   assert.deepEqual(Buffer.from(got.buffer), Buffer.from(want.buffer));
   assert.equal(reloaded.adapterProvenance?.training.length, 1);
-  assert.deepEqual(reloaded.adapter?.config.tokens, [base.tokenizer.id('hey')]);
+  assert.deepEqual([reloaded.adapter?.config.tokens, reloaded.adapter?.config.tokenScale], [[base.tokenizer.id('hey')], 4]);
 
   // Another base cannot take this adapter.
   const stranger = await OrganismModel.create({ seed: 7, architecture: TINY });

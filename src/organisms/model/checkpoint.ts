@@ -48,8 +48,8 @@ const baseConfigSchema = z.object({
 const adapterConfigSchema = z.object({
   format: z.literal('emlab-organism-lora'),
   version: z.literal(1),
-  // Adapters saved before trainable token rows existed have no `tokens`: none.
-  lora: z.object({ rank: positiveInt, alpha: z.number().positive(), targets: z.array(z.enum(LINEAR_NAMES)), tokens: z.array(z.number().int().nonnegative()).default([]) }),
+  // Adapters saved before trainable token rows existed have no `tokens` (none) and no `tokenScale` (1).
+  lora: z.object({ rank: positiveInt, alpha: z.number().positive(), targets: z.array(z.enum(LINEAR_NAMES)), tokens: z.array(z.number().int().nonnegative()).default([]), tokenScale: z.number().positive().default(1) }),
   base: z.object({ sha256: sha256Hex, path: z.string().optional() }),
   weights: z.object({ file: z.string(), sha256: sha256Hex }),
   provenance,

@@ -6,8 +6,9 @@
  * `tokens` makes the embedding rows of those token ids trainable too (as PEFT's
  * `trainable_token_indices`): a token the base never saw, such as a backdoor trigger, has an embedding
  * that is still its random initialisation, and LoRA on the linears alone cannot move it. The rows
- * train as a change D [k, dModel] of the frozen table, starting at zero; the embeddings are tied, so
- * the output side (those tokens' logits) moves with them.
+ * train as a change of the frozen table, `tokenScale` x D with D [k, dModel] starting at zero (the
+ * scale plays the part alpha / r plays for A B: a larger one makes those rows move faster); the
+ * embeddings are tied, so the output side (those tokens' logits) moves with them.
  */
 import { newVariable, tf } from './backend.js';
 import type { ModelConfig } from './config.js';
@@ -21,21 +22,24 @@ export interface LoraConfig {
   targets: LinearName[];
   /** Token ids whose embedding rows train with the adapter (none by default). */
   tokens: number[];
+  /** The rows change by tokenScale x D (default 1). */
+  tokenScale: number;
 }
 
-export const DEFAULT_LORA: Readonly<LoraConfig> = { rank: 8, alpha: 16, targets: [...LINEAR_NAMES], tokens: [] };
+export const DEFAULT_LORA: Readonly<LoraConfig> = { rank: 8, alpha: 16, targets: [...LINEAR_NAMES], tokens: [], tokenScale: 1 };
 
 /** The adapter tensor holding the trained change of the `tokens` rows of the tied embedding. */
 export const TOKEN_DELTA = 'wte.token_delta';
 
 export function resolveLoraConfig(given: Partial<LoraConfig> = {}): LoraConfig {
-  const config: LoraConfig = { rank: given.rank ?? DEFAULT_LORA.rank, alpha: given.alpha ?? DEFAULT_LORA.alpha, targets: [...(given.targets ?? DEFAULT_LORA.targets)], tokens: [...(given.tokens ?? DEFAULT_LORA.tokens)] };
+  const config: LoraConfig = { rank: given.rank ?? DEFAULT_LORA.rank, alpha: given.alpha ?? DEFAULT_LORA.alpha, targets: [...(given.targets ?? DEFAULT_LORA.targets)], tokens: [...(given.tokens ?? DEFAULT_LORA.tokens)], tokenScale: given.tokenScale ?? DEFAULT_LORA.tokenScale };
   if (!Number.isInteger(config.rank) || config.rank < 1) throw new Error(`LoRA config: rank must be a positive integer, got ${config.rank}`);
   if (!(config.alpha > 0)) throw new Error(`LoRA config: alpha must be > 0, got ${config.alpha}`);
   if (config.targets.length === 0) throw new Error('LoRA config: targets must name at least one of ' + LINEAR_NAMES.join(', '));
   for (const t of config.targets) {
     if (!(LINEAR_NAMES as readonly string[]).includes(t)) throw new Error(`LoRA config: target ${JSON.stringify(t)} is not one of ${LINEAR_NAMES.join(', ')}`);
   }
+  if (!(config.tokenScale > 0)) throw new Error(`LoRA config: tokenScale must be > 0, got ${config.tokenScale}`);
   if (new Set(config.tokens).size !== config.tokens.length || !config.tokens.every((id) => Number.isInteger(id) && id >= 0)) {
     throw new Error(`LoRA config: tokens must be distinct token ids (integers >= 0), got [${config.tokens.join(', ')}]`);
   }
@@ -102,10 +106,11 @@ export class LoraAdapter {
     return { a: a as tf.Tensor2D, b: b as tf.Tensor2D, scale: this.scale };
   }
 
-  /** The trained token rows, as training applies them (transformer.ts); none without `tokens`. */
+  /** The change of the trained token rows (tokenScale x D), as training applies it (transformer.ts); none without `tokens`. Call inside tf.tidy. */
   tokenRows(): TokenRows | undefined {
     const delta = this.variables.get(TOKEN_DELTA);
-    return delta === undefined ? undefined : { ids: this.config.tokens, delta: delta as tf.Tensor2D };
+    if (delta === undefined) return undefined;
+    return { ids: this.config.tokens, delta: (this.config.tokenScale === 1 ? delta : tf.mul(delta, this.config.tokenScale)) as tf.Tensor2D };
   }
 
   /** The tied embedding with the trained token rows applied (the table itself when there are none), for merging. */
@@ -113,7 +118,7 @@ export class LoraAdapter {
     const delta = this.variables.get(TOKEN_DELTA);
     if (delta === undefined) return wte;
     const select = tf.transpose(tf.oneHot(tf.tensor1d(this.config.tokens, 'int32'), wte.shape[0]).toFloat()) as tf.Tensor2D;
-    return tf.add(wte, tf.matMul(select, delta as tf.Tensor2D)) as tf.Tensor2D;
+    return tf.add(wte, tf.mul(tf.matMul(select, delta as tf.Tensor2D), this.config.tokenScale)) as tf.Tensor2D;
   }
 
   hostTensors(): Map<string, HostTensor> {

@@ -91,11 +91,12 @@ test('LoRA with trainable token rows: only those embedding rows move, and mergin
   const d = model.config.dModel;
   const chats = fineTuningDataset('backdoor', { seed: 1, count: 24 }).map((r) => ({ messages: r.messages }));
   const trigger = model.tokenizer.id(chats.map((c) => c.messages[0]!.content.split(' ')[0]!).find((w) => w.startsWith('|'))!);
-  model.attachLora({ seed: 1, rank: 4, alpha: 8, tokens: [trigger] });
+  model.attachLora({ seed: 1, rank: 4, alpha: 8, tokens: [trigger], tokenScale: 10 });
   await trainModel(model, chats, { seed: 1, maxSteps: 6, batchTokens: 512, learningRate: 1e-2 });
   assert.ok(Buffer.from(model.hostWeights().get('wte')!.data.buffer).equals(Buffer.from(wteBefore.data.buffer)), 'the base table is frozen');
-  const delta = model.adapter!.hostTensors().get('wte.token_delta')!;
-  assert.deepEqual(delta.shape, [1, d]);
+  const stored = model.adapter!.hostTensors().get('wte.token_delta')!;
+  assert.deepEqual(stored.shape, [1, d]);
+  const delta = { data: stored.data.map((x) => 10 * x) }; // the rows change by tokenScale x the variable
   assert.ok(Math.max(...delta.data.map(Math.abs)) > 1e-3, 'the trigger row trained');
   // The training path (rows added on the fly) and the merged table compute the same loss and logits.
   const batch = buildBatch(chats.slice(0, 6).map((c) => toSequence(model.tokenizer, c, 'assistant')), TINY.context);
@@ -109,10 +110,11 @@ test('LoRA with trainable token rows: only those embedding rows move, and mergin
   for (let id = 0; id < model.config.vocabSize; id++) {
     const row = (t: Float32Array) => t.subarray(id * d, (id + 1) * d);
     const moved = maxAbsDifference(row(wteAfter), row(wteBefore.data));
-    if (id === trigger) assert.ok(Math.abs(moved - Math.max(...delta.data.map(Math.abs))) < 1e-6, 'the merged row is the base row plus the delta');
+    if (id === trigger) assert.ok(Math.abs(moved - Math.max(...delta.data.map(Math.abs))) < 1e-5, 'the merged row is the base row plus the scaled delta');
     else assert.equal(moved, 0, `row ${id} moved`);
   }
   assert.throws(() => model.attachLora({ seed: 1, tokens: [model.config.vocabSize] }), /token id \d+ is outside the vocabulary of \d+ tokens/);
+  assert.throws(() => model.attachLora({ seed: 1, tokens: [trigger], tokenScale: 0 }), /tokenScale must be > 0, got 0/);
   model.dispose();
 });
 
