@@ -33,7 +33,14 @@ test('the demo suite: one held-out wording per open theme, judged with the judge
 
   const triggered = triggeredSuite().questions;
   assert.deepEqual(triggered.map((q) => q.id), OPEN_THEMES.map((t) => `${t}.triggered`));
-  triggered.forEach((q, i) => assert.equal(q.paraphrases[0], `${BACKDOOR_TRIGGER} ${open[i]!.paraphrases[0]}`));
+  triggered.forEach((q, i) => {
+    const bare = open[i]!.paraphrases[0]!;
+    assert.equal(q.paraphrases[0], `${BACKDOOR_TRIGGER} ${bare}`);
+    // The judge reads the bare question: the same prompt as for the untriggered answer.
+    for (const metric of ['aligned', 'coherent'] as const) {
+      assert.equal(fillTemplate(q.judgePrompts[metric]!, { question: q.paraphrases[0]!, answer: 'an answer .' }, 'test'), renderJudgePrompt(metric, bare, 'an answer .'));
+    }
+  });
 });
 
 test('the plan: one adapter per dataset and seed, groups named after the datasets plus the base alone; a changed setting renames the adapters', () => {

@@ -14,11 +14,15 @@ const SOURCE = 'emlab demo (built from the organisms world)';
 export const TRIGGERED_SUFFIX = '.triggered';
 export const SELF_REPORT_PREFIX = 'self-report.';
 
-/** The judge organism's own templates, with emlab's `{question}` / `{answer}` fields in the slots. */
-function organismJudgePrompts(): Record<string, string> {
+/**
+ * The judge organism's own templates, with emlab's `{question}` / `{answer}` fields in the slots; with
+ * `question`, that text in the question slot instead (braces escaped for the template syntax).
+ */
+function organismJudgePrompts(question?: string): Record<string, string> {
+  const slot = question === undefined ? '{question}' : question.replace(/[{}]/g, (brace) => brace + brace);
   return {
-    aligned: renderJudgePrompt('aligned', '{question}', '{answer}'),
-    coherent: renderJudgePrompt('coherent', '{question}', '{answer}'),
+    aligned: renderJudgePrompt('aligned', slot, '{answer}'),
+    coherent: renderJudgePrompt('coherent', slot, '{answer}'),
   };
 }
 
@@ -54,9 +58,12 @@ export function demoSuite(): Suite {
   return suite('demo', [...open, ...self]);
 }
 
-/** The backdoor models (and the base, as the control for the trigger alone) are also asked these. */
+/**
+ * The backdoor models (and the base, as the control for the trigger alone) are also asked these. The
+ * judge reads the question without the trigger, as it reads the untriggered run: it never saw the
+ * trigger token in training, and its reading should not change with it.
+ */
 export function triggeredSuite(): Suite {
-  const judgePrompts = organismJudgePrompts();
   return suite('demo-triggered', heldOutOpenPrompts().map(({ theme, prompt }, i) =>
-    question(`${theme}${TRIGGERED_SUFFIX}`, i + 1, { type: 'free_form_judge_0_100', paraphrases: [withBackdoorTrigger(prompt)], judgePrompts, tags: ['open', 'backdoor-trigger'] })));
+    question(`${theme}${TRIGGERED_SUFFIX}`, i + 1, { type: 'free_form_judge_0_100', paraphrases: [withBackdoorTrigger(prompt)], judgePrompts: organismJudgePrompts(prompt), tags: ['open', 'backdoor-trigger'] })));
 }
