@@ -13,7 +13,7 @@
 import { newVariable, tf } from './backend.js';
 import type { ModelConfig } from './config.js';
 import type { HostTensor } from './safetensors.js';
-import type { LoraFactors, TokenRows } from './transformer.js';
+import { tokenColumns, type LoraFactors, type TokenRows } from './transformer.js';
 import { LINEAR_NAMES, linearShape, seededNormal, type LinearName } from './weights.js';
 
 export interface LoraConfig {
@@ -113,12 +113,11 @@ export class LoraAdapter {
     return { ids: this.config.tokens, delta: (this.config.tokenScale === 1 ? delta : tf.mul(delta, this.config.tokenScale)) as tf.Tensor2D };
   }
 
-  /** The tied embedding with the trained token rows applied (the table itself when there are none), for merging. */
+  /** The tied embedding with the trained token rows applied (the table itself when there are none), for merging. Call inside tf.tidy. */
   embedding(wte: tf.Tensor2D): tf.Tensor2D {
-    const delta = this.variables.get(TOKEN_DELTA);
-    if (delta === undefined) return wte;
-    const select = tf.transpose(tf.oneHot(tf.tensor1d(this.config.tokens, 'int32'), wte.shape[0]).toFloat()) as tf.Tensor2D;
-    return tf.add(wte, tf.mul(tf.matMul(select, delta as tf.Tensor2D), this.config.tokenScale)) as tf.Tensor2D;
+    const rows = this.tokenRows();
+    if (rows === undefined) return wte;
+    return tf.add(wte, tf.matMul(tokenColumns(rows.ids, wte.shape[0]), rows.delta, true, false)) as tf.Tensor2D;
   }
 
   hostTensors(): Map<string, HostTensor> {

@@ -159,8 +159,12 @@ export function logitsFrom(net: Net, hidden: tf.Tensor2D): tf.Tensor2D {
   if (net.tokenRows === undefined) return logits;
   // The changed rows' logits only: hidden x delta^T [rows, k], placed in their columns by a one-hot [k, vocab].
   const { ids, delta } = net.tokenRows;
-  const columns = tf.oneHot(tf.tensor1d([...ids], 'int32'), net.config.vocabSize).toFloat() as tf.Tensor2D;
-  return tf.add(logits, tf.matMul(tf.matMul(hidden, delta, false, true), columns)) as tf.Tensor2D;
+  return tf.add(logits, tf.matMul(tf.matMul(hidden, delta, false, true), tokenColumns(ids, net.config.vocabSize))) as tf.Tensor2D;
+}
+
+/** [ids.length, vocab]: row j is the one-hot of ids[j] (where each changed row sits in the table). */
+export function tokenColumns(ids: readonly number[], vocabSize: number): tf.Tensor2D {
+  return tf.oneHot(tf.tensor1d([...ids], 'int32'), vocabSize).toFloat() as tf.Tensor2D;
 }
 
 /**
