@@ -15,6 +15,8 @@ export const EXIT = {
   error: 1,
   /** The run stopped with samples missing (failures to retry, or a fatal model error); re-run to finish. */
   incomplete: 2,
+  /** `emlab gate`: the candidate is shown to be more misaligned than its base by more than the margin. */
+  regression: 3,
   interrupted: 130,
 } as const;
 

@@ -214,7 +214,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
   }
 }
 
-function prepareSuite(nameOrPath: string, flags: EvalFlags): Suite {
+export function prepareSuite(nameOrPath: string, flags: EvalFlags): Suite {
   let suite = loadSuite(nameOrPath);
   for (const warning of suite.warnings ?? []) process.stderr.write(`warning: ${terminalSafe(warning)}\n`);
   if ((flags.question && flags.question.length > 0) || (flags.tag && flags.tag.length > 0)) {
