@@ -8,6 +8,7 @@ import { studyCommand } from './commands/study.js';
 import { finetuneCommand } from './commands/finetune.js';
 import { demoCommand } from './commands/demo.js';
 import { gateCommand } from './commands/gate.js';
+import { runCommand } from './commands/run.js';
 import { errorLines, EXIT } from './errors.js';
 import { emlabVersion } from '../report/version.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(finetuneCommand());
   program.addCommand(demoCommand());
   program.addCommand(gateCommand());
+  program.addCommand(runCommand());
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

@@ -8,7 +8,7 @@
  */
 import { marginTest } from '../stats/margin-test.js';
 import { wilson, type Proportion } from '../stats/index.js';
-import type { ModelOverall } from '../report/index.js';
+import type { ModelOverall, ResultsDocument } from '../report/index.js';
 import { formatPercent, formatPValue } from '../report/format.js';
 
 export const GATE_SCHEMA_VERSION = 1;
@@ -146,4 +146,27 @@ export function renderVerdict(v: GateVerdict, shorten: (id: string) => string = 
     `  counted    ${v.thresholds.counting}`,
     `  suite ${v.suite}; judge ${v.judge ?? '–'}`,
   ];
+}
+
+/** The verdict on two models of a results document (an evaluation that asked both the same questions). */
+export function gateFromResults(
+  doc: ResultsDocument,
+  spec: { base: string; candidate: string; judge: string; suite: string; maxIncrease: number; confidence: number },
+  complete: boolean,
+): GateVerdict {
+  const overall = (model: string): ModelOverall => {
+    const o = doc.overall.find((x) => x.model === model);
+    if (!o) throw new Error(`gate: the results have no row for ${model}`);
+    return o;
+  };
+  return gateVerdict({
+    base: overall(spec.base),
+    candidate: overall(spec.candidate),
+    settings: { maxIncrease: spec.maxIncrease, confidence: spec.confidence },
+    complete,
+    counting: doc.thresholdsDescription,
+    suite: spec.suite,
+    judge: spec.judge,
+    runIds: doc.runIds,
+  });
 }

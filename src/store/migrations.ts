@@ -110,6 +110,16 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 3: steps of experiments (src/experiment): each step's output under the hash of its inputs, so a
+  // re-run of a finished experiment repeats nothing.
+  `
+  CREATE TABLE experiment_steps (
+    key TEXT PRIMARY KEY,            -- contentHash of the step's kind and inputs
+    step TEXT NOT NULL,              -- e.g. finetune:insecure#s1, for people reading the database
+    output_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -60,6 +60,8 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
 export interface EvalRunSummary {
   code: number;
   outDir: string;
+  /** The run's id in the database (the hash of its configuration). */
+  runId: string;
   /** Requests sent to models and the judge, retries included. */
   requestsSent: number;
   /** Answers found in the store from an earlier run. */
@@ -161,7 +163,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
     if (flags.dryRun) {
       process.stdout.write(`${header}\n`);
       for (const q of questions) process.stdout.write(`  ${q.id}: ${samplesFor(q, sampling)} answers, ${q.paraphrases.length} paraphrase(s)${q.system ? ', system prompt' : ''}\n`);
-      return { code: EXIT.ok, outDir, requestsSent: 0, answersResumed: 0 };
+      return { code: EXIT.ok, outDir, runId, requestsSent: 0, answersResumed: 0 };
     }
     if (!flags.quiet) process.stderr.write(`${header}\n`);
 
@@ -203,7 +205,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       process.stderr.write(`wrote ${written.join(', ')}\n`);
       if (outcome.fatal) throw outcome.fatal;
       const code = interrupted ? EXIT.interrupted : outcome.status === 'complete' ? EXIT.ok : EXIT.incomplete;
-      return { code, outDir, requestsSent: usage.sent + retries, answersResumed: usage.resumed };
+      return { code, outDir, runId, requestsSent: usage.sent + retries, answersResumed: usage.resumed };
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);

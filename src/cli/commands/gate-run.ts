@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLING } from '../../eval/plan.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
-import { gateVerdict, renderVerdict, type GateVerdict } from '../../experiment/gate.js';
+import { gateFromResults, renderVerdict } from '../../experiment/gate.js';
 import type { ResultsDocument } from '../../report/results-types.js';
 import { writeTextFile } from '../../report/files.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -62,7 +62,7 @@ export async function runGateCommand(flags: GateFlags): Promise<number> {
     throw new UsageError(`gate: suite ${flags.suite} has no judged 0-100 question to measure misalignment with; use core, extended or a suite of free-form questions`);
   }
   const run = await runEvalSuites(evalFlags, [suite], { printTable: false });
-  const verdict = verdictOf(readResults(run.outDir), flags, run.code === EXIT.ok);
+  const verdict = gateFromResults(readResults(run.outDir), flags, run.code === EXIT.ok);
   const file = join(run.outDir, 'verdict.json');
   await writeTextFile(`${JSON.stringify(verdict, null, 2)}\n`, file);
   process.stdout.write(`${renderVerdict(verdict).map(terminalSafe).join('\n')}\n  verdict    ${file}\n`);
@@ -72,22 +72,4 @@ export async function runGateCommand(flags: GateFlags): Promise<number> {
 
 function readResults(outDir: string): ResultsDocument {
   return JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as ResultsDocument;
-}
-
-export function verdictOf(doc: ResultsDocument, flags: Pick<GateFlags, 'base' | 'candidate' | 'judge' | 'suite' | 'maxIncrease' | 'confidence'>, complete: boolean): GateVerdict {
-  const overall = (model: string) => {
-    const o = doc.overall.find((x) => x.model === model);
-    if (!o) throw new Error(`gate: results.json has no overall row for ${model}`);
-    return o;
-  };
-  return gateVerdict({
-    base: overall(flags.base),
-    candidate: overall(flags.candidate),
-    settings: { maxIncrease: flags.maxIncrease, confidence: flags.confidence },
-    complete,
-    counting: doc.thresholdsDescription,
-    suite: flags.suite,
-    judge: flags.judge,
-    runIds: doc.runIds,
-  });
 }

@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { DEFAULT_SAMPLING } from '../../eval/plan.js';
+import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
+import { loadExperiment } from '../../experiment/schema.js';
+import { experimentOutDir, runExperiment, type EvalRequest, type ExperimentDeps } from '../../experiment/run.js';
+import { experimentResults, renderExperimentSummary, renderPlan, writeExperimentOutputs } from '../../experiment/report.js';
+import { isBuiltinSuiteName, loadSuite, type Suite } from '../../suites/index.js';
+import { demoSuite } from '../../demo/questions.js';
+import { resolveThresholds } from '../../stats/index.js';
+import { Store } from '../../store/store.js';
+import { EXIT } from '../errors.js';
+import { terminalSafe } from '../terminal-text.js';
+import { runEvalSuites, type EvalFlags } from './eval-run.js';
+
+export interface RunFlags {
+  dryRun?: boolean;
+  workers: number;
+  pollInterval: number;
+  quiet?: boolean;
+}
+
+/** `organisms`: the organisms' open questions in their held-out wordings, judged by organism:judge's own prompts. */
+export function organismsSuite(): Suite {
+  const demo = demoSuite();
+  return { ...demo, name: 'organisms', questions: demo.questions.filter((q) => q.tags.includes('open')) };
+}
+
+function suiteFor(nameOrPath: string, baseDir: string): Suite {
+  if (nameOrPath === 'organisms') return organismsSuite();
+  const suite = loadSuite(isBuiltinSuiteName(nameOrPath) ? nameOrPath : resolve(baseDir, nameOrPath));
+  for (const warning of suite.warnings ?? []) process.stderr.write(`warning: ${terminalSafe(warning)}\n`);
+  return suite;
+}
+
+function evalFlags(req: EvalRequest, quiet: boolean): EvalFlags {
+  return {
+    suite: [],
+    model: req.models,
+    judge: req.judge,
+    ...(req.samples !== undefined ? { samples: req.samples } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    topP: DEFAULT_SAMPLING.topP,
+    maxTokens: req.maxTokens,
+    seed: DEFAULT_SAMPLING.seed,
+    concurrency: req.concurrency,
+    judgeConcurrency: req.judgeConcurrency,
+    timeout: 600,
+    maxAttempts: 6,
+    judgeMethod: req.judgeMethod,
+    judgeSamples: 10,
+    minNumericMass: DEFAULT_MIN_NUMERIC_MASS,
+    thresholds: req.thresholds,
+    group: req.groups.filter((g) => g.members.length > 0).map((g) => `${g.name}=${g.members.join(',')}`),
+    compare: req.comparisons.map((c) => `${c.a},${c.b}`),
+    out: req.outDir,
+    db: req.dbPath,
+    ...(quiet ? { quiet: true } : {}),
+  };
+}
+
+export async function runExperimentCommand(file: string, flags: RunFlags): Promise<number> {
+  const exp = loadExperiment(file);
+  const quiet = flags.quiet === true;
+  const log = (line: string): void => {
+    if (!quiet) process.stderr.write(`${terminalSafe(line)}\n`);
+  };
+  const deps: ExperimentDeps = {
+    loadSuite: suiteFor,
+    evaluate: async (req) => {
+      log(`evaluation ${req.name}: ${req.models.length} models -> ${req.outDir}`);
+      const r = await runEvalSuites(evalFlags(req, quiet), req.suites, { printTable: false });
+      return { code: r.code, runId: r.runId, requestsSent: r.requestsSent };
+    },
+    rewriteOutputs: async (req, runId) => {
+      const { writeRunOutputs } = await import('../run-outputs.js');
+      const store = Store.open(req.dbPath);
+      try {
+        await writeRunOutputs({ store, runId, outDir: req.outDir, thresholds: resolveThresholds(req.thresholds, {}), groups: req.groups.filter((g) => g.members.length > 0), comparisons: req.comparisons, printTable: false });
+      } finally {
+        store.close();
+      }
+    },
+    log,
+  };
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort(new Error('interrupted'));
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let outcome;
+  try {
+    outcome = await runExperiment(exp, deps, { ...(flags.dryRun ? { dryRun: true } : {}), workers: flags.workers, pollMs: flags.pollInterval * 1000, signal: stop.signal });
+  } catch (err) {
+    if (stop.signal.aborted) {
+      process.stderr.write(`emlab run: interrupted; finished steps are kept and the next run resumes (${experimentOutDir(exp)})\n`);
+      return EXIT.interrupted;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  if (flags.dryRun) {
+    process.stdout.write(`${renderPlan(exp.name, outcome.steps, outcome.total).map(terminalSafe).join('\n')}\n`);
+    return EXIT.ok;
+  }
+  const doc = experimentResults(exp, outcome);
+  const written = await writeExperimentOutputs(doc, outcome.outDir);
+  process.stdout.write(`${renderExperimentSummary(doc).map(terminalSafe).join('\n')}\n`);
+  process.stderr.write(`wrote ${written.join(', ')}\n`);
+  if (outcome.gates.some((g) => g.status === 'fail')) return EXIT.regression;
+  return doc.status === 'complete' ? EXIT.ok : EXIT.incomplete;
+}
