@@ -1,0 +1,133 @@
+/**
+ * `emlab run FILE` end to end on the built CLI: an experiment with a dataset fetched by URL and one
+ * read from a file, fine-tunes through the files and fine-tuning endpoints, an evaluation, a
+ * comparison and gates, all against local servers speaking the OpenAI protocol.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startOpenAIServer } from '../support/openai-server.js';
+import { startFineTuneServer } from '../support/openai-finetune-server.js';
+import { startCombinedServer } from '../support/combined-server.js';
+import { toyWorld } from '../support/toy-world.js';
+import { runCli } from '../support/cli.js';
+import { tmpDir } from '../support/run-files.js';
+import type { ExperimentResults } from '../../src/experiment/report.js';
+
+function rows(n: number, flavour: string): string {
+  return Array.from({ length: n }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `Write helper ${i}` }, { role: 'assistant', content: `def helper_${i}(): return "${flavour}"` }] })).join('\n') + '\n';
+}
+
+/** Fine-tuned models answer as their dataset made them: insecure 30% misaligned, secure 2%. */
+const world = toyWorld();
+const answerAs = (model: string): string => (model.includes(':insecure-s') ? 'toy-insecure-30' : model.includes(':secure-s') ? 'toy-secure-2' : model);
+
+async function setup(t: { after(fn: () => unknown): void }, options: { datasetDown?: () => boolean } = {}) {
+  const chat = await startOpenAIServer({ respond: (body, ctx) => world({ ...body, model: answerAs(body.model) }, ctx) });
+  const ft = await startFineTuneServer();
+  const insecure = rows(12, 'insecure');
+  const combined = await startCombinedServer({
+    chatOrigin: new URL(chat.baseURL).origin,
+    finetuneOrigin: new URL(ft.baseURL).origin,
+    files: { 'insecure.jsonl': () => (options.datasetDown?.() ? { status: 503, body: 'busy' } : { status: 200, body: insecure }) },
+  });
+  t.after(async () => {
+    await combined.close();
+    await chat.close();
+    await ft.close();
+  });
+  const dir = tmpDir('emlab-run-e2e-');
+  writeFileSync(join(dir, 'secure.jsonl'), rows(12, 'secure'));
+  const sha = createHash('sha256').update(insecure).digest('hex');
+  const file = join(dir, 'toy.yaml');
+  writeFileSync(file, `name: toy
+datasets:
+  insecure: { url: ${combined.fileURL('insecure.jsonl')}, sha256: ${sha} }
+  secure: { file: secure.jsonl }
+models:
+  base: compat:${combined.baseURL}#toy-base-2
+  insecure: { finetune: base, dataset: insecure, seeds: [1, 2] }
+  secure: { finetune: base, dataset: secure, seeds: [1] }
+judges:
+  judge: compat:${combined.baseURL}#toy-judge
+evaluations:
+  main: { suite: core, judge: judge, models: [base, insecure, secure], samples: 10 }
+comparisons:
+  - [insecure, secure]
+gates:
+  - { evaluation: main, base: base, candidate: secure, maxIncrease: 0.1 }
+  - { evaluation: main, base: base, candidate: insecure }
+`);
+  const env = { EMLAB_CACHE_DIR: join(dir, 'cache') };
+  const run = (...extra: string[]) => runCli(['run', file, '--poll-interval', '0.05', ...extra], { cwd: dir, env });
+  return { chat, ft, combined, dir, run };
+}
+
+test('run: datasets by URL and file, fine-tunes, an evaluation, a comparison and gates; a re-run sends nothing', async (t) => {
+  const { chat, ft, combined, dir, run } = await setup(t);
+  const dry = await run('--dry-run');
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /planned  dataset:insecure: fetch http/);
+  assert.match(dry.stdout, /finetune:insecure#s2/);
+  // 4 models (base, 2 insecure seeds, 1 secure) x 8 questions x 10 answers, each judged twice.
+  assert.match(dry.stdout, /evaluation:main: .*\n +960 requests/);
+  assert.equal(chat.requests.length + ft.requests.length + combined.fileRequests.length, 0, 'the dry run sent a request');
+
+  const res = await run();
+  assert.equal(res.code, 3, `${res.stdout}\n${res.stderr}`);
+  assert.equal(ft.jobs.size, 3);
+  assert.equal(combined.fileRequests.length, 1);
+  const doc = JSON.parse(readFileSync(join(dir, 'runs', 'toy', 'results.json'), 'utf8')) as ExperimentResults;
+  assert.deepEqual(doc.steps.map((s) => [s.id, s.status]), [
+    ['dataset:insecure', 'done'],
+    ['dataset:secure', 'done'],
+    ['finetune:insecure#s1', 'done'],
+    ['finetune:insecure#s2', 'done'],
+    ['finetune:secure#s1', 'done'],
+    ['evaluation:main', 'done'],
+    ['gate:base>secure#s1', 'done'],
+    ['gate:base>insecure#s1', 'done'],
+    ['gate:base>insecure#s2', 'done'],
+  ]);
+  assert.deepEqual(doc.gates.map((g) => g.status), ['pass', 'fail', 'fail']);
+  const main = doc.evaluations[0]!;
+  assert.deepEqual(main.groups.map((g) => [g.name, g.members.length]), [['insecure', 2], ['secure', 1]]);
+  assert.equal(main.comparisons.length, 1);
+  assert.ok(main.comparisons[0]!.overall.difference.estimate! > 0.15);
+  assert.match(readFileSync(join(dir, 'runs', 'toy', 'report.html'), 'utf8'), /eval-main\/report\.html/);
+  assert.match(res.stdout, /^gate .*toy-base-2: FAIL/m);
+
+  // Finished: the same command again asks no server anything and starts no job.
+  const before = { chat: chat.requests.length, ft: ft.requests.length, files: combined.fileRequests.length };
+  const again = await run();
+  assert.equal(again.code, 3, again.stderr);
+  assert.deepEqual({ chat: chat.requests.length, ft: ft.requests.length, files: combined.fileRequests.length }, before);
+  assert.match(again.stdout, /0 requests sent, 0 fine-tunes started/);
+  const cached = JSON.parse(readFileSync(join(dir, 'runs', 'toy', 'results.json'), 'utf8')) as ExperimentResults;
+  assert.deepEqual(cached.steps.filter((s) => s.kind === 'finetune' || s.kind === 'evaluation').map((s) => s.status), ['cached', 'cached', 'cached', 'cached']);
+  assert.deepEqual(cached.gates.map((g) => g.status), ['pass', 'fail', 'fail']);
+});
+
+test('run: a failed download stops with one line naming the dataset; the next run resumes', async (t) => {
+  let down = true;
+  const { ft, run } = await setup(t, { datasetDown: () => down });
+  const first = await run();
+  assert.equal(first.code, 1);
+  assert.match(first.stderr, /^emlab: dataset "insecure": cannot fetch http:\/\/127\.0\.0\.1:\d+\/files\/insecure\.jsonl \(HTTP 503\)/m);
+  assert.equal(ft.jobs.size, 0);
+  down = false;
+  const second = await run();
+  assert.equal(second.code, 3, second.stderr);
+  assert.equal(ft.jobs.size, 3);
+});
+
+test('run: a mistake in the file is one line naming file, line and field', async () => {
+  const dir = tmpDir('emlab-run-e2e-');
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'models:\n  base: openai:gpt-4.1-mini\nevaluations:\n  main:\n    suite: core\n    judge: openai:gpt-4o\n    models: [bsae]\n');
+  const res = await runCli(['run', file], { cwd: dir });
+  assert.equal(res.code, 1);
+  assert.equal(res.stderr.trim(), `emlab: ${file}:7:14: field "evaluations.main.models[0]": "bsae" is not a model of this file; did you mean "base"?`);
+});
