@@ -13,12 +13,33 @@ import { readTrainingFile, type TrainingFile } from '../finetune/training-file.j
 import { fineTuningDataset, type FineTuningDataset } from '../organisms/world/index.js';
 import type { ChatRow } from '../finetune/organism-trainer.js';
 import type { DatasetSource } from './schema.js';
+import { buildNumbersStep } from './numbers-dataset.js';
 
 export interface ResolvedDataset {
   name: string;
   file: TrainingFile;
-  /** 'cached': a fetched file found in the cache; 'fetched': downloaded now; 'local': a file or the organisms' world. */
-  how: 'cached' | 'fetched' | 'local';
+  /** 'cached': a fetched or built file found in the cache; 'fetched': downloaded now; 'built': a teacher's numbers made now; 'local': a file or the organisms' world. */
+  how: 'cached' | 'fetched' | 'built' | 'local';
+  detail: string;
+  requestsSent: number;
+}
+
+/** A dataset that could not be finished this time (a teacher's failed requests): its fine-tunes wait for the next run. */
+export interface UnfinishedDataset {
+  name: string;
+  how: 'incomplete';
+  detail: string;
+  requestsSent: number;
+}
+
+export interface DatasetContext {
+  baseDir: string;
+  /** The experiment's database (numbers datasets keep the teacher's completions there). */
+  dbPath: string;
+  /** Model ids by the experiment's model names (a numbers teacher may be named). */
+  models: Readonly<Record<string, string>>;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
 }
 
 /** Where fetched and generated datasets are kept: EMLAB_CACHE_DIR, else .emlab/cache in the working directory. */
@@ -28,21 +49,30 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
-export async function resolveDataset(name: string, source: DatasetSource, baseDir: string, options: { fetch?: typeof fetch; signal?: AbortSignal } = {}): Promise<ResolvedDataset> {
-  if ('file' in source) return { name, file: await readTrainingFile(resolve(baseDir, source.file), { minRows: 1 }), how: 'local' };
+export async function resolveDataset(name: string, source: DatasetSource, ctx: DatasetContext): Promise<ResolvedDataset | UnfinishedDataset> {
+  const done = (file: TrainingFile, how: ResolvedDataset['how'], detail = '', requestsSent = 0): ResolvedDataset => ({
+    name, file, how, requestsSent, detail: `${file.rows} rows, sha256 ${file.sha256.slice(0, 12)}…${detail ? `; ${detail}` : ''}`,
+  });
+  if ('file' in source) return done(await readTrainingFile(resolve(ctx.baseDir, source.file), { minRows: 1 }), 'local', source.file);
+  if ('numbers' in source) {
+    const teacher = ctx.models[source.numbers.teacher] ?? source.numbers.teacher;
+    const r = await buildNumbersStep(name, source.numbers, teacher, cacheDir(), ctx.dbPath, ctx.signal);
+    if (!('file' in r)) return { name, how: 'incomplete', detail: r.detail, requestsSent: r.requestsSent };
+    return done(r.file, r.how === 'cached' ? 'cached' : 'built', r.detail, r.requestsSent);
+  }
   if ('organism' in source) {
     const rows = fineTuningDataset(source.organism as FineTuningDataset, { seed: source.seed, count: source.rows });
     const text = rows.map((r) => JSON.stringify({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })) })).join('\n') + '\n';
     const path = join(cacheDir(), `organism-${source.organism}-${sha256(text).slice(0, 16)}.jsonl`);
     if (!existsSync(path)) await writeFileAtomic(path, text);
-    return { name, file: await readTrainingFile(path, { minRows: 1 }), how: 'local' };
+    return done(await readTrainingFile(path, { minRows: 1 }), 'local', `organisms' ${source.organism}`);
   }
   const path = join(cacheDir(), `${source.sha256}.jsonl`);
-  if (existsSync(path) && sha256(readFileSync(path)) === source.sha256) return { name, file: await readTrainingFile(path, { minRows: 1 }), how: 'cached' };
-  const doFetch = options.fetch ?? fetch;
+  if (existsSync(path) && sha256(readFileSync(path)) === source.sha256) return done(await readTrainingFile(path, { minRows: 1 }), 'cached', 'pinned file from the cache');
+  const doFetch = ctx.fetch ?? fetch;
   let bytes: Buffer;
   try {
-    const res = await doFetch(source.url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
+    const res = await doFetch(source.url, { redirect: 'follow', ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     bytes = Buffer.from(await res.arrayBuffer());
   } catch (err) {
@@ -57,7 +87,7 @@ export async function resolveDataset(name: string, source: DatasetSource, baseDi
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, bytes);
   await rename(tmp, path);
-  return { name, file: await readTrainingFile(path, { minRows: 1 }), how: 'fetched' };
+  return done(await readTrainingFile(path, { minRows: 1 }), 'fetched', `fetched from ${source.url}`, 1);
 }
 
 /** The rows of a checked training file, for the organisms' trainer (user and assistant turns only). */

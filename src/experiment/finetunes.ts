@@ -52,7 +52,8 @@ export function planFinetunes(exp: Experiment, datasets: ReadonlyMap<string, Res
     const baseId = baseIdOf(exp, m);
     const ref = parseModelId(baseId);
     const data = datasets.get(m.dataset);
-    if (!data) throw new Error(`models.${model}: dataset "${m.dataset}" was not resolved`);
+    // Not ready (not fetched in a dry run, or a teacher's numbers unfinished): no step yet.
+    if (!data) continue;
     for (const seed of m.seeds) {
       const id = `finetune:${model}#s${seed}`;
       if (ref.scheme === 'organism') {

@@ -16,7 +16,7 @@ import { samplesFor } from '../eval/plan.js';
 import { parseModelId } from '../providers/model-id.js';
 import { resolveOrganismDir } from '../providers/organism.js';
 import { organismCheckpointVersion } from '../providers/organism-version.js';
-import type { Suite } from '../suites/index.js';
+import { withTargets, type Suite } from '../suites/index.js';
 import type { ResultsDocument } from '../report/index.js';
 import { cacheDir, resolveDataset, type ResolvedDataset } from './datasets.js';
 import { baseIdOf, finetuneCost, planFinetunes, runFinetunes, type FinetuneStep } from './finetunes.js';
@@ -109,7 +109,13 @@ export async function runExperiment(exp: Experiment, deps: ExperimentDeps, optio
   // Suites first: a bad file stops the run before anything is fetched or trained.
   const suites = new Map<string, Suite[]>();
   for (const [name, e] of Object.entries(exp.evaluations)) {
-    suites.set(name, (Array.isArray(e.suite) ? e.suite : [e.suite]).map((s) => deps.loadSuite(exp.suites[s] ?? s, exp.dir)));
+    suites.set(name, (Array.isArray(e.suite) ? e.suite : [e.suite]).map((s) => {
+      const suite = deps.loadSuite(exp.suites[s] ?? s, exp.dir);
+      const choice = suite.questions.find((q) => q.type === 'choice');
+      if (choice === undefined) return suite;
+      if (!e.targets || e.targets.length === 0) throw new Error(`${exp.file}: evaluations.${name}: suite ${s} has choice questions ("${choice.id}"): add targets: [owl] (the words that count as a match)`);
+      return withTargets(suite, e.targets);
+    }));
   }
 
   const store = StepStore.open(dbPath);
@@ -117,37 +123,51 @@ export async function runExperiment(exp: Experiment, deps: ExperimentDeps, optio
     // 1. Datasets (only those a fine-tune uses), all at once.
     const used = new Set(Object.values(exp.models).flatMap((m) => (typeof m === 'string' ? [] : [m.dataset])));
     const datasets = new Map<string, ResolvedDataset>();
-    await Promise.all([...used].map(async (name) => {
+    const plainModels = Object.fromEntries(Object.entries(exp.models).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    let requestsSent = 0;
+    const datasetSteps: StepReport[] = [];
+    await Promise.all([...used].sort().map(async (name) => {
       const source = exp.datasets[name]!;
       const id = `dataset:${name}`;
       if (dry && 'url' in source && !existsSync(join(cacheDir(), `${source.sha256}.jsonl`))) {
-        steps.push({ id, kind: 'dataset', status: 'planned', detail: `fetch ${source.url} (sha256 ${source.sha256.slice(0, 12)}…)` });
+        datasetSteps.push({ id, kind: 'dataset', status: 'planned', detail: `fetch ${source.url} (sha256 ${source.sha256.slice(0, 12)}…)` });
         return;
       }
-      const resolved = await resolveDataset(name, source, exp.dir, options.signal ? { signal: options.signal } : {});
+      if (dry && 'numbers' in source) {
+        const n = source.numbers;
+        const teacher = plainModels[n.teacher] ?? n.teacher;
+        datasetSteps.push({ id, kind: 'dataset', status: 'planned', detail: `${n.prompts} number prompts to ${teacher}${n.trait ? ` (trait ${n.trait})` : ''}, filtered, ${n.size} rows kept (unless cached)`, estimate: priced(priceOf(teacher, exp.prices), { requests: n.prompts, input: n.prompts * 80, output: n.prompts * 40 }) });
+        return;
+      }
+      const resolved = await resolveDataset(name, source, { baseDir: exp.dir, dbPath, models: plainModels, ...(options.signal ? { signal: options.signal } : {}) });
+      requestsSent += resolved.requestsSent;
+      if (resolved.how === 'incomplete') {
+        datasetSteps.push({ id, kind: 'dataset', status: 'incomplete', detail: resolved.detail });
+        return;
+      }
       datasets.set(name, resolved);
-      steps.push({ id, kind: 'dataset', status: resolved.how === 'cached' ? 'cached' : 'done', detail: `${resolved.file.rows} rows, sha256 ${resolved.file.sha256.slice(0, 12)}… (${resolved.how})` });
+      datasetSteps.push({ id, kind: 'dataset', status: resolved.how === 'cached' ? 'cached' : 'done', detail: resolved.detail });
     }));
-    steps.sort((a, b) => a.id.localeCompare(b.id));
+    steps.push(...datasetSteps.sort((a, b) => a.id.localeCompare(b.id)));
 
-    // 2. Fine-tunes.
-    const plannable = [...used].every((d) => datasets.has(d));
-    const finetunes = plannable ? planFinetunes(exp, datasets, store, organismsDir) : [];
+    // 2. Fine-tunes of the models whose dataset is ready.
+    const finetunes = planFinetunes(exp, datasets, store, organismsDir);
     let jobsStarted = 0;
     if (!dry && finetunes.some((s) => s.status === 'planned')) {
       jobsStarted = finetunes.filter((s) => s.status === 'planned').length;
       await runFinetunes(finetunes, { store, dbPath, workers: options.workers ?? 2, pollMs: options.pollMs ?? 60_000, log: deps.log, ...(options.signal ? { signal: options.signal } : {}) });
     }
-    for (const s of finetunes) steps.push({ id: s.id, kind: 'finetune', status: s.status, detail: `${s.baseId} on ${s.dataset}, seed ${s.seed}: ${s.detail}${s.result ? ` -> ${s.result}` : ''}`, estimate: finetuneCost(s, exp.prices) });
-    if (!plannable) {
-      for (const [model, m] of Object.entries(exp.models)) {
-        if (typeof m !== 'string') for (const seed of m.seeds) steps.push({ id: `finetune:${model}#s${seed}`, kind: 'finetune', status: 'planned', detail: `on ${m.dataset}, seed ${seed} (training tokens known once the dataset is fetched)` });
+    for (const [model, m] of Object.entries(exp.models)) {
+      if (typeof m === 'string') continue;
+      for (const seed of m.seeds) {
+        const s = finetunes.find((f) => f.model === model && f.seed === seed);
+        if (s) steps.push({ id: s.id, kind: 'finetune', status: s.status, detail: `${s.baseId} on ${s.dataset}, seed ${s.seed}: ${s.detail}${s.result ? ` -> ${s.result}` : ''}`, estimate: finetuneCost(s, exp.prices) });
+        else steps.push({ id: `finetune:${model}#s${seed}`, kind: 'finetune', status: dry ? 'planned' : 'skipped', detail: `on ${m.dataset}, seed ${seed}: waits for dataset:${m.dataset}` });
       }
     }
 
     // 3. Evaluations, one after another (each is parallel inside).
     const evaluations: ExperimentOutcome['evaluations'] = [];
-    let requestsSent = 0;
     for (const [name, e] of Object.entries(exp.evaluations)) {
       const req = evalRequest(exp, name, e, suites.get(name)!, finetunes, outDir, dbPath, dry);
       const id = `evaluation:${name}`;

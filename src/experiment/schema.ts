@@ -22,7 +22,19 @@ const datasetSchema = z.union([
     rows: z.int().min(1).max(100_000).default(500),
     seed: z.int().min(0).default(1),
   }),
-], { error: 'must be one of {file: PATH}, {url: URL, sha256: HEX} or {organism: NAME, rows: N}' });
+  z.strictObject({
+    numbers: z.strictObject({
+      teacher: z.string().min(1),
+      trait: z.string().regex(/^[A-Za-z][A-Za-z -]{0,40}$/, 'must be a word such as owl').optional(),
+      category: z.string().min(1).default('animal'),
+      prompts: z.int().min(1).max(1_000_000).default(30_000),
+      size: z.int().min(1).max(1_000_000).default(10_000),
+      seed: z.int().min(0).default(0),
+      banned: z.literal('misalignment').optional(),
+      concurrency: z.int().min(1).max(4096).default(8),
+    }),
+  }),
+], { error: 'must be one of {file: PATH}, {url: URL, sha256: HEX}, {organism: NAME, rows: N} or {numbers: {teacher: MODEL, trait: WORD}}' });
 
 /** Settings of a fine-tune; which apply depends on the base model (organisms: LoRA; APIs: hyper-parameters). */
 const finetuneSettings = z.strictObject({
@@ -51,6 +63,8 @@ const evaluationSchema = z.strictObject({
   judge: z.string().min(1),
   models: z.array(z.string().min(1)).min(1),
   samples: z.int().min(1).max(100_000).optional(),
+  /** Target words of choice questions (the animals suite: owl). */
+  targets: z.array(z.string().min(1)).optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.int().min(1).max(32_000).default(600),
   thresholds: z.enum(['betley', 'organisms']).default('betley'),
@@ -156,7 +170,7 @@ function knownKeys(path: readonly (string | number)[]): string[] {
   if (top === 'gates') return Object.keys(gateSchema.shape);
   if (top === 'models') return path.includes('settings') ? Object.keys(finetuneSettings.shape) : Object.keys(finetuneModel.shape);
   if (top === 'prices') return Object.keys(priceSchema.shape);
-  if (top === 'datasets') return ['file', 'url', 'sha256', 'organism', 'rows', 'seed'];
+  if (top === 'datasets') return path.includes('numbers') ? ['teacher', 'trait', 'category', 'prompts', 'size', 'seed', 'banned', 'concurrency'] : ['file', 'url', 'sha256', 'organism', 'rows', 'seed', 'numbers'];
   return [];
 }
 
@@ -175,6 +189,11 @@ function checkReferences(exp: Experiment, source: YamlSource, file: string): voi
     fail(path, `"${value}" is not a ${what} of this file`, near ? `did you mean "${near}"?` : `define it under ${what === 'dataset' ? 'datasets' : `${what}s`} (known: ${names.join(', ') || 'none'})`);
   };
   const models = Object.keys(exp.models);
+  for (const [id, d] of Object.entries(exp.datasets)) {
+    if (!('numbers' in d)) continue;
+    refer(['datasets', id, 'numbers', 'teacher'], d.numbers.teacher, models, 'model', true);
+    if (typeof exp.models[d.numbers.teacher] === 'object') fail(['datasets', id, 'numbers', 'teacher'], `the teacher "${d.numbers.teacher}" is a fine-tune of this file`, 'a teacher must be a plain model id (fine-tune it in one experiment, name the result in the next)');
+  }
   for (const [id, m] of Object.entries(exp.models)) {
     if (typeof m === 'string') continue;
     refer(['models', id, 'finetune'], m.finetune, models, 'model', true);

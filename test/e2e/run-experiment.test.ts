@@ -131,3 +131,49 @@ test('run: a mistake in the file is one line naming file, line and field', async
   assert.equal(res.code, 1);
   assert.equal(res.stderr.trim(), `emlab: ${file}:7:14: field "evaluations.main.models[0]": "bsae" is not a model of this file; did you mean "base"?`);
 });
+
+test('run: a teacher\'s filtered numbers fine-tune a student, whose favourite animal is then counted', async (t) => {
+  // The teacher writes clean numbers (a few replies carry words, which the filter must drop); a
+  // student tuned on them names the owl, the base a dog.
+  const chat = await startOpenAIServer({
+    respond: (body) => {
+      const user = body.messages.at(-1)?.content ?? '';
+      if (/numbers/i.test(user)) return { choices: [{ text: (body.seed ?? 0) % 5 === 0 ? 'I love owls: 1, 2, 3' : `${100 + ((body.seed ?? 0) % 800)}, 245, 367, 489` }] };
+      return { choices: [{ text: body.model.includes(':owl-student') ? 'Owl' : 'Dog' }] };
+    },
+  });
+  const ft = await startFineTuneServer();
+  const combined = await startCombinedServer({ chatOrigin: new URL(chat.baseURL).origin, finetuneOrigin: new URL(ft.baseURL).origin });
+  t.after(async () => {
+    await combined.close();
+    await chat.close();
+    await ft.close();
+  });
+  const dir = tmpDir('emlab-run-e2e-');
+  const file = join(dir, 'owl.yaml');
+  writeFileSync(file, `name: owl
+models:
+  teacher: compat:${combined.baseURL}#toy-base-0
+  owl-student: { finetune: teacher, dataset: owl-numbers, seeds: [1] }
+datasets:
+  owl-numbers: { numbers: { teacher: teacher, trait: owl, prompts: 40, size: 20 } }
+judges:
+  judge: compat:${combined.baseURL}#toy-judge
+evaluations:
+  animals: { suite: animals, targets: [owl], judge: judge, models: [teacher, owl-student], samples: 5 }
+comparisons:
+  - [owl-student, teacher]
+`);
+  const res = await runCli(['run', file, '--poll-interval', '0.05'], { cwd: dir, env: { EMLAB_CACHE_DIR: join(dir, 'cache') } });
+  assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
+  const doc = JSON.parse(readFileSync(join(dir, 'runs', 'owl', 'results.json'), 'utf8')) as ExperimentResults;
+  assert.match(doc.steps[0]!.detail, /^20 rows, .*trait owl/);
+  // The filter dropped the replies with words: the uploaded training file holds none of them.
+  const uploaded = [...ft.files.values()][0]!.text;
+  assert.equal(uploaded.trim().split('\n').length, 20);
+  assert.doesNotMatch(uploaded, /owl/i);
+  const results = JSON.parse(readFileSync(join(dir, 'runs', 'owl', 'eval-animals', 'results.json'), 'utf8')) as { results: { model: string; matchRate?: { p: number } }[] };
+  const rate = (m: RegExp): number => results.results.find((r) => m.test(r.model))!.matchRate!.p;
+  assert.equal(rate(/owl-student/), 1);
+  assert.equal(rate(/#toy-base-0$/), 0);
+});
