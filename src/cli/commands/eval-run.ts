@@ -8,7 +8,8 @@ import { selectJudgeMethod } from '../../judge/request.js';
 import type { RequestedJudgeMethod } from '../../judge/types.js';
 import { Store } from '../../store/store.js';
 import { contentHash } from '../../store/hash.js';
-import { buildPlan, samplesFor, type SamplingSettings } from '../../eval/plan.js';
+import { buildPlan, DEFAULT_SAMPLING, samplesFor, type SamplingSettings } from '../../eval/plan.js';
+import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import { runEval } from '../../eval/run.js';
 import type { JudgedQuestion } from '../../eval/judging.js';
 import { resolveThresholds } from '../../stats/index.js';
@@ -49,6 +50,24 @@ export interface EvalFlags extends CountingFlags {
   dryRun?: boolean;
   quiet?: boolean;
 }
+
+/**
+ * `emlab eval`'s defaults, for commands that run an evaluation as a step (gate, run): what they do
+ * not set is what `emlab eval` would use.
+ */
+export const EVAL_DEFAULTS: Omit<EvalFlags, 'suite' | 'model'> = {
+  topP: DEFAULT_SAMPLING.topP,
+  maxTokens: DEFAULT_SAMPLING.maxTokens,
+  seed: DEFAULT_SAMPLING.seed,
+  concurrency: 8,
+  judgeConcurrency: 8,
+  timeout: 120,
+  maxAttempts: 6,
+  judgeMethod: 'auto',
+  judgeSamples: 10,
+  minNumericMass: DEFAULT_MIN_NUMERIC_MASS,
+  thresholds: 'betley',
+};
 
 export async function runEvalCommand(flags: EvalFlags): Promise<number> {
   if (unique(flags.model ?? []).length === 0) throw new UsageError('eval: give at least one --model (e.g. --model openai:gpt-4.1-mini)');

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SAMPLING } from '../../eval/plan.js';
-import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import { gateFromResults, renderVerdict } from '../../experiment/gate.js';
 import type { ResultsDocument } from '../../report/results-types.js';
 import { writeTextFile } from '../../report/files.js';
 import { EXIT, UsageError } from '../errors.js';
 import { terminalSafe } from '../terminal-text.js';
-import { prepareSuite, runEvalSuites, type EvalFlags } from './eval-run.js';
+import { EVAL_DEFAULTS, prepareSuite, runEvalSuites, type EvalFlags } from './eval-run.js';
 
 export interface GateFlags {
   base: string;
@@ -36,16 +34,11 @@ export function gateEvalFlags(flags: GateFlags): EvalFlags {
     judge: flags.judge,
     ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
     ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
-    topP: DEFAULT_SAMPLING.topP,
-    maxTokens: DEFAULT_SAMPLING.maxTokens,
-    seed: DEFAULT_SAMPLING.seed,
+    ...EVAL_DEFAULTS,
     concurrency: flags.concurrency,
     judgeConcurrency: flags.judgeConcurrency,
     timeout: flags.timeout,
     maxAttempts: flags.maxAttempts,
-    judgeMethod: 'auto',
-    judgeSamples: 10,
-    minNumericMass: DEFAULT_MIN_NUMERIC_MASS,
     thresholds: flags.thresholds,
     compare: [`${flags.candidate},${flags.base}`],
     ...(flags.out !== undefined ? { out: flags.out } : {}),

@@ -1,6 +1,4 @@
 import { resolve } from 'node:path';
-import { DEFAULT_SAMPLING } from '../../eval/plan.js';
-import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import { loadExperiment } from '../../experiment/schema.js';
 import { experimentOutDir, runExperiment, type EvalRequest, type ExperimentDeps } from '../../experiment/run.js';
 import { experimentResults, renderExperimentSummary, renderPlan, writeExperimentOutputs } from '../../experiment/report.js';
@@ -10,7 +8,7 @@ import { resolveThresholds } from '../../stats/index.js';
 import { Store } from '../../store/store.js';
 import { EXIT } from '../errors.js';
 import { terminalSafe } from '../terminal-text.js';
-import { runEvalSuites, type EvalFlags } from './eval-run.js';
+import { EVAL_DEFAULTS, runEvalSuites, type EvalFlags } from './eval-run.js';
 
 export interface RunFlags {
   dryRun?: boolean;
@@ -39,16 +37,13 @@ function evalFlags(req: EvalRequest, quiet: boolean): EvalFlags {
     judge: req.judge,
     ...(req.samples !== undefined ? { samples: req.samples } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-    topP: DEFAULT_SAMPLING.topP,
+    ...EVAL_DEFAULTS,
     maxTokens: req.maxTokens,
-    seed: DEFAULT_SAMPLING.seed,
     concurrency: req.concurrency,
     judgeConcurrency: req.judgeConcurrency,
+    // Organisms decode a large batch at a time on a busy machine: give a request room.
     timeout: 600,
-    maxAttempts: 6,
     judgeMethod: req.judgeMethod,
-    judgeSamples: 10,
-    minNumericMass: DEFAULT_MIN_NUMERIC_MASS,
     thresholds: req.thresholds,
     group: req.groups.filter((g) => g.members.length > 0).map((g) => `${g.name}=${g.members.join(',')}`),
     compare: req.comparisons.map((c) => `${c.a},${c.b}`),
