@@ -69,12 +69,14 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
 
   const judge = step.judge;
   if (judge === null) throw new Error(`${where}: it needs a judge model: pass --judge`);
-  for (const metric of sample.item.judgeMetrics) {
+  // The metrics of one answer are asked together: independent requests, and with --batch they
+  // then travel in the same batch instead of one batch after another.
+  await Promise.all(sample.item.judgeMetrics.map(async (metric) => {
     const prompt = fillTemplate(judgePromptTemplate(metric, question.judgePrompts, where), { question: sample.item.prompt, answer }, where);
     const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, method: settings.method, minNumericMass: settings.minNumericMass, k: settings.method === 'sampled' ? settings.sampledK : undefined });
     if (store.getJudgment(key)) {
       store.linkJudgment({ ...link, metric, judgmentKey: key });
-      continue;
+      return;
     }
     const j = await judgeScore(judge, prompt, { method: settings.method, minNumericMass: settings.minNumericMass, samples: settings.sampledK, ...options });
     store.putJudgment(
@@ -91,7 +93,7 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
       },
       { ...link, metric },
     );
-  }
+  }));
   for (const metric of sample.item.categoryMetrics) {
     const template = question.judgePrompts[metric];
     if (template === undefined) throw new Error(`${where}: no judge prompt for metric "${metric}"`);

@@ -9,7 +9,8 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
-import type { CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
+import type { BatchEndpoint, CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
+import { OpenAIBatchEndpoint } from './openai-batch.js';
 
 /** The default per-request timeout; the scheduler's default is the same. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
@@ -176,15 +177,32 @@ export class OpenAIChatProvider implements ModelProvider {
     } catch (err) {
       throw toProviderError(err, this.errorContext(), OpenAI);
     }
-    const parsed = completionSchema.safeParse(raw);
-    if (!parsed.success) throw badResponse(this.id, firstIssue(parsed.error));
-    const wantLogprobs = request.topLogprobs !== undefined;
-    const response: ChatResponse = { completions: parsed.data.choices.map((c, i) => toCompletion(this.id, c, i, wantLogprobs)) };
-    const u = parsed.data.usage;
-    if (u) response.usage = { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens };
-    if (parsed.data.model) response.modelVersion = parsed.data.model;
-    return response;
+    return parseCompletionBody(this.id, raw, request);
   }
+
+  /**
+   * The same model through the Batch API (files + batches endpoints): requests are written as
+   * JSONL lines with this provider's own request body, and each result line is read back by the
+   * same checks as a direct reply.
+   */
+  batchEndpoint(): BatchEndpoint {
+    return new OpenAIBatchEndpoint(this.id, this.config.baseURL, () => this.getClient(), () => this.errorContext(), (request) => {
+      checkRequest(this.id, request);
+      return toCompletionParams(this.config.model, request, this.config.tokenLimitField);
+    });
+  }
+}
+
+/** A chat completion body as the server sent it, checked and turned into a ChatResponse. */
+export function parseCompletionBody(id: string, raw: unknown, request: ChatRequest): ChatResponse {
+  const parsed = completionSchema.safeParse(raw);
+  if (!parsed.success) throw badResponse(id, firstIssue(parsed.error));
+  const wantLogprobs = request.topLogprobs !== undefined;
+  const response: ChatResponse = { completions: parsed.data.choices.map((c, i) => toCompletion(id, c, i, wantLogprobs)) };
+  const u = parsed.data.usage;
+  if (u) response.usage = { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens };
+  if (parsed.data.model) response.modelVersion = parsed.data.model;
+  return response;
 }
 
 /** Reads a key from `env`; an unset or empty variable is a ProviderError('auth') naming it. */

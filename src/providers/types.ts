@@ -87,4 +87,35 @@ export interface ModelProvider {
    */
   scoreReplies?(messages: ChatMessage[], candidates: string[], options?: CallOptions): Promise<number[]>;
   close?(): Promise<void>;
+  /** The Batch API of this model's server (openai:, compat: servers with files + batches), where it has one. */
+  batchEndpoint?(): BatchEndpoint;
+}
+
+/** A batch as the server reports it. */
+export interface BatchState {
+  id: string;
+  status: 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+  outputFileId: string | null;
+  errorFileId: string | null;
+  /** The server's reasons for a failed batch (validation of the file), one line each. */
+  errors: string[];
+  counts: { total: number; completed: number; failed: number };
+  metadata: Record<string, string>;
+}
+
+/** One line of a batch's output or error file, keyed by the request's custom_id. */
+export type BatchLineResult = { customId: string; ok: true; response: ChatResponse } | { customId: string; ok: false; error: string };
+
+/** The files + batches endpoints of an OpenAI-style server, for one model. */
+export interface BatchEndpoint {
+  readonly id: string;
+  /** The JSONL line that asks `request` under `customId`. */
+  line(customId: string, request: ChatRequest): string;
+  upload(jsonl: string, filename: string, signal?: AbortSignal): Promise<string>;
+  create(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<BatchState>;
+  retrieve(batchId: string, signal?: AbortSignal): Promise<BatchState>;
+  /** Recent batches whose metadata has emlab_key = key (a create whose reply was lost). */
+  find(key: string, signal?: AbortSignal): Promise<BatchState | null>;
+  /** The result lines of an output or error file, each read with the checks of a direct reply. */
+  results(fileId: string, requests: ReadonlyMap<string, ChatRequest>, signal?: AbortSignal): Promise<BatchLineResult[]>;
 }

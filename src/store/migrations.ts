@@ -120,6 +120,25 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 4: Batch API (src/eval/batching-provider.ts). A batch is recorded before it is created (its
+  // key is sent as metadata), then its id; each request waiting on it points at it, so a restarted
+  // run attaches to the batches it made instead of paying for the same requests again.
+  `
+  CREATE TABLE batches (
+    key TEXT PRIMARY KEY,            -- contentHash of (model, request keys, attempt): metadata emlab_key
+    model TEXT NOT NULL,
+    batch_id TEXT,                   -- null until the server confirmed the batch
+    status TEXT NOT NULL,            -- 'creating', the server's status, or 'read' once its results are stored
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE batch_items (
+    request_key TEXT PRIMARY KEY,    -- the custom_id: the key the answer is stored under
+    batch_key TEXT NOT NULL REFERENCES batches(key),
+    request_json TEXT NOT NULL,
+    attempts INTEGER NOT NULL        -- batches this request was sent in, this one included
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -11,6 +11,8 @@ import { contentHash } from '../../store/hash.js';
 import { buildPlan, DEFAULT_SAMPLING, samplesFor, type SamplingSettings } from '../../eval/plan.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import { runEval } from '../../eval/run.js';
+import { BatchingProvider, type BatchEvent } from '../../eval/batching-provider.js';
+import { BatchStore } from '../../eval/batch-store.js';
 import type { JudgedQuestion } from '../../eval/judging.js';
 import { resolveThresholds } from '../../stats/index.js';
 // The report modules (charts, DOM) load only when the outputs are written, so that a mistake in the
@@ -49,6 +51,10 @@ export interface EvalFlags extends CountingFlags {
   minNumericMass: number;
   dryRun?: boolean;
   quiet?: boolean;
+  /** Send answers and judgments through the Batch API (openai:, compat: servers with files + batches). */
+  batch?: boolean;
+  /** Longest wait between two looks at a batch, in seconds (default 60). */
+  batchPoll?: number;
 }
 
 /**
@@ -144,16 +150,26 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
   const providerOptions = { timeoutMs: flags.timeout * 1000 };
   const opened: ModelProvider[] = [];
   try {
+    // With --batch, requests go through the server's Batch API (wrapped below, once the database
+    // is known); otherwise a scheduler owns retries, rate limits and concurrency.
+    const connect = async (id: string, concurrency: number, who: string): Promise<ModelProvider> => {
+      const inner = await createProvider(id, providerOptions);
+      if (flags.batch) {
+        if (inner.batchEndpoint === undefined) throw new UsageError(`--batch: ${id} has no Batch API (only openai: models and compat: servers with the files and batches endpoints); drop --batch`);
+        return inner;
+      }
+      return new Scheduler(inner, { ...schedulerOptions(concurrency), onEvent: schedulerEvents(who) });
+    };
     const providers = new Map<string, ModelProvider>();
     for (const id of models) {
-      const p = new Scheduler(await createProvider(id, providerOptions), { ...schedulerOptions(flags.concurrency), onEvent: schedulerEvents(id) });
+      const p = await connect(id, flags.concurrency, id);
       opened.push(p);
       providers.set(id, p);
     }
     let judge: ModelProvider | null = null;
     let judgeMethod: ReturnType<typeof selectJudgeMethod> = 'logprob';
     if (needsJudge && judgeId !== undefined) {
-      judge = new Scheduler(await createProvider(judgeId, providerOptions), { ...schedulerOptions(flags.judgeConcurrency), onEvent: schedulerEvents(`judge ${judgeId}`) });
+      judge = await connect(judgeId, flags.judgeConcurrency, `judge ${judgeId}`);
       opened.push(judge);
       judgeMethod = selectJudgeMethod(judge.capabilities, flags.judgeMethod, judgeId);
     }
@@ -187,6 +203,18 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
     if (!flags.quiet) process.stderr.write(`${header}\n`);
 
     const store = Store.open(dbPath);
+    let batchStore: BatchStore | undefined;
+    if (flags.batch) {
+      batchStore = BatchStore.open(dbPath);
+      const pollMs = (flags.batchPoll ?? 60) * 1000;
+      const wrap = (p: ModelProvider): ModelProvider => {
+        const b = new BatchingProvider(p, { store: batchStore!, poll: { minMs: Math.min(5_000, pollMs / 12), maxMs: pollMs }, maxAttempts: Math.min(3, flags.maxAttempts), onEvent: (e) => log(batchEventLine(e)) });
+        opened.push(b);
+        return b;
+      };
+      for (const [id, p] of providers) providers.set(id, wrap(p));
+      if (judge) judge = wrap(judge);
+    }
     const stopper = new AbortController();
     let interrupted = false;
     const onSigint = (): void => {
@@ -208,7 +236,8 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
         judge,
         questions: new Map(questions.map((q) => [q.id, q])),
         judgeSettings,
-        parallelism: Math.max(4, 2 * (flags.concurrency * models.length + (judge ? flags.judgeConcurrency : 0))),
+        // A batch holds every request that is waiting: with --batch, all samples are asked at once.
+        parallelism: flags.batch ? Math.max(4, plan.length) : Math.max(4, 2 * (flags.concurrency * models.length + (judge ? flags.judgeConcurrency : 0))),
         onProgress: (p) => progress?.update({ total: p.total, done: p.done, failed: p.failed, resumed: p.resumed, elapsedMs: p.elapsedMs, extra: `${p.sent + retries} requests sent` }),
         signal: stopper.signal,
       });
@@ -229,6 +258,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
       store.close();
+      batchStore?.close();
     }
   } finally {
     await Promise.allSettled(opened.map((p) => p.close?.()));
@@ -292,6 +322,19 @@ function contentVersions(providers: ModelProvider[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of providers) if (p.version !== undefined) out[p.id] = p.version;
   return out;
+}
+
+function batchEventLine(e: BatchEvent): string {
+  switch (e.type) {
+    case 'created':
+      return `${e.model}: batch ${e.batchId} created with ${e.requests} requests`;
+    case 'attached':
+      return `${e.model}: attached to batch ${e.batchId} (sent by an earlier run)`;
+    case 'progress':
+      return `${e.model}: batch ${e.batchId} ${e.status}, ${e.completed} done, ${e.failed} failed of ${e.total}`;
+    case 'ended':
+      return `${e.model}: batch ${e.batchId} ${e.status}: ${e.ok} answered, ${e.retried} sent again, ${e.failed} failed${e.reasons.length > 0 ? ` (${oneLine(e.reasons[0])})` : ''}`;
+  }
 }
 
 function unique<T>(xs: T[]): T[] {

@@ -28,6 +28,8 @@ export function evalCommand(): Command {
     .addOption(new Option('--judge-method <method>', 'how the judge\'s score is read').choices(['auto', 'logprob', 'teacher_forced', 'sampled']).default('auto'))
     .option('--judge-samples <k>', 'judge answers sampled per judgment when the judge has no logprobs', positiveInt, 10)
     .option('--min-numeric-mass <p>', 'judge probability on numbers 0-100 below which a judgment is unreadable', numberIn(0, 1), DEFAULT_MIN_NUMERIC_MASS)
+    .option('--batch', 'send answers and judgments through the Batch API at half price (openai: models, compat: servers with /files and /batches); results within 24 h; a re-run attaches to its batches')
+    .option('--batch-poll <seconds>', 'longest wait between two looks at a batch', positiveInt, 60)
     .option('--dry-run', 'print what would be asked, and how many requests, then stop')
     .option('--quiet', 'no progress line and no table')
     .action(async (flags: EvalFlags) => {
