@@ -47,6 +47,7 @@ export interface EvalRequest {
   maxTokens: number;
   thresholds: 'betley' | 'organisms';
   judgeMethod: 'auto' | 'logprob' | 'teacher_forced' | 'sampled';
+  batch: boolean;
   concurrency: number;
   judgeConcurrency: number;
   groups: { name: string; members: string[] }[];
@@ -176,7 +177,7 @@ export async function runExperiment(exp: Experiment, deps: ExperimentDeps, optio
         evaluations.push({ name, outDir: join(outDir, `eval-${name}`), results: null, status: 'skipped' });
         continue;
       }
-      const estimate = evalCost(req, exp.prices);
+      const estimate = evalCost(req, exp.prices, req.batch ? 0.5 : 1);
       const planned = req.models.some((m) => m.endsWith(PLANNED_SUFFIX));
       const key = planned ? '' : contentHash({ step: 'evaluation', version: 1, models: req.models.map(versioned), judge: versioned(req.judge), suites: req.suites.map((s) => s.questions.map(questionIdentity)), samples: req.samples ?? null, temperature: req.temperature ?? null, maxTokens: req.maxTokens, judgeMethod: req.judgeMethod });
       const cached = planned ? undefined : store.get<{ runId: string }>(key);
@@ -281,6 +282,7 @@ function evalRequest(exp: Experiment, name: string, e: Evaluation, suites: Suite
     maxTokens: e.maxTokens,
     thresholds: e.thresholds,
     judgeMethod: e.judgeMethod,
+    batch: e.batch,
     concurrency: e.concurrency,
     judgeConcurrency: e.judgeConcurrency,
     groups,
@@ -315,18 +317,19 @@ function describeEval(e: Evaluation, suites: Suite[]): string {
 }
 
 /** Answers and judgments an evaluation asks for, and their tokens (answers at most maxTokens long). */
-function evalCost(req: EvalRequest, prices: Experiment['prices']): Cost {
+function evalCost(req: EvalRequest, prices: Experiment['prices'], discount: number): Cost {
+  const atRate = (c: Cost): Cost => ({ ...c, usd: c.usd === null ? null : c.usd * discount });
   let total = NO_COST;
   const questions = req.suites.flatMap((s) => s.questions);
   for (const model of req.models) {
     for (const q of questions) {
       const n = samplesFor(q, req.samples !== undefined ? { samples: req.samples } : {});
       const prompt = estimateTokens([q.system ?? '', ...(q.priorTurns ?? []).map((t) => t.content), q.paraphrases[0] ?? ''].join(' '));
-      total = addCosts(total, priced(priceOf(model, prices), { requests: n, input: n * prompt, output: n * req.maxTokens }));
+      total = addCosts(total, atRate(priced(priceOf(model, prices), { requests: n, input: n * prompt, output: n * req.maxTokens })));
       const metrics = q.type === 'free_form_judge_0_100' ? Math.max(2, Object.keys(q.judgePrompts).length) : q.type === 'free_form_judge' ? Object.keys(q.judgePrompts).length : 0;
       if (metrics > 0) {
         const judgePrompt = estimateTokens(Object.values(q.judgePrompts)[0] ?? '') || 300;
-        total = addCosts(total, priced(priceOf(req.judge, prices), { requests: n * metrics, input: n * metrics * (judgePrompt + prompt + req.maxTokens), output: n * metrics }));
+        total = addCosts(total, atRate(priced(priceOf(req.judge, prices), { requests: n * metrics, input: n * metrics * (judgePrompt + prompt + req.maxTokens), output: n * metrics })));
       }
     }
   }

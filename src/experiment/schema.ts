@@ -69,6 +69,8 @@ const evaluationSchema = z.strictObject({
   maxTokens: z.int().min(1).max(32_000).default(600),
   thresholds: z.enum(['betley', 'organisms']).default('betley'),
   judgeMethod: z.enum(['auto', 'logprob', 'teacher_forced', 'sampled']).default('auto'),
+  /** Answers and judgments through the Batch API (openai:, compat: with files + batches): half the price, within 24 h. */
+  batch: z.boolean().default(false),
   concurrency: z.int().min(1).max(4096).default(8),
   judgeConcurrency: z.int().min(1).max(4096).default(8),
 });

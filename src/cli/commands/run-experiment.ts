@@ -45,6 +45,7 @@ function evalFlags(req: EvalRequest, quiet: boolean): EvalFlags {
     timeout: 600,
     judgeMethod: req.judgeMethod,
     thresholds: req.thresholds,
+    ...(req.batch ? { batch: true } : {}),
     group: req.groups.filter((g) => g.members.length > 0).map((g) => `${g.name}=${g.members.join(',')}`),
     compare: req.comparisons.map((c) => `${c.a},${c.b}`),
     out: req.outDir,
