@@ -104,6 +104,7 @@ export interface FinetuneRunOptions {
   workers: number;
   /** Longest wait between two polls of an API job. */
   pollMs: number;
+  retryFailed: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -153,6 +154,7 @@ async function runApiSteps(steps: FinetuneStep[], options: FinetuneRunOptions): 
         store: jobs,
         api,
         specs: group.map((s) => s.apiSpec!),
+        retryFailed: options.retryFailed,
         poll: { minMs: Math.min(5_000, options.pollMs / 12), maxMs: options.pollMs },
         ...(options.signal ? { signal: options.signal } : {}),
         onEvent: (e) => {
@@ -168,7 +170,7 @@ async function runApiSteps(steps: FinetuneStep[], options: FinetuneRunOptions): 
           options.store.put(s.key, s.id, { model: o.model, jobId: o.jobId });
         } else {
           s.status = o.status === 'failed' || o.status === 'cancelled' || o.status === 'lost' ? 'failed' : 'incomplete';
-          s.detail = `job ${o.jobId ?? '–'} ${o.status}${o.error ? `: ${o.error.message}` : ''}`;
+          s.detail = `job ${o.jobId ?? '–'} ${o.status}${o.error ? `: ${o.error.message}` : ''}${s.status === 'failed' ? ' (run with --retry-failed to create it again)' : ''}`;
         }
         options.log(`${s.id}: ${s.detail}`);
       });

@@ -91,6 +91,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Longest wait between two polls of a fine-tuning job (default 60 s). */
   pollMs?: number;
+  /** Create a new job for a fine-tune whose recorded job failed, was cancelled or was lost. */
+  retryFailed?: boolean;
   /** Where organism adapters are written (the `organism:` provider finds them there). */
   organismsDir?: string;
 }
@@ -156,7 +158,7 @@ export async function runExperiment(exp: Experiment, deps: ExperimentDeps, optio
     let jobsStarted = 0;
     if (!dry && finetunes.some((s) => s.status === 'planned')) {
       jobsStarted = finetunes.filter((s) => s.status === 'planned').length;
-      await runFinetunes(finetunes, { store, dbPath, workers: options.workers ?? 2, pollMs: options.pollMs ?? 60_000, log: deps.log, ...(options.signal ? { signal: options.signal } : {}) });
+      await runFinetunes(finetunes, { store, dbPath, workers: options.workers ?? 2, pollMs: options.pollMs ?? 60_000, retryFailed: options.retryFailed === true, log: deps.log, ...(options.signal ? { signal: options.signal } : {}) });
     }
     for (const [model, m] of Object.entries(exp.models)) {
       if (typeof m === 'string') continue;

@@ -11,6 +11,7 @@ import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
 import type { BatchEndpoint, CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
 import { OpenAIBatchEndpoint } from './openai-batch.js';
+import { httpFetch } from './http-fetch.js';
 
 /** The default per-request timeout; the scheduler's default is the same. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
@@ -145,6 +146,7 @@ export class OpenAIChatProvider implements ModelProvider {
       project: this.config.project ?? null,
       maxRetries: 0,
       timeout: this.config.timeoutMs,
+      fetch: httpFetch,
     });
     return this.client;
   }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOpenAIServer } from '../support/openai-server.js';
-import { startFineTuneServer } from '../support/openai-finetune-server.js';
+import { startFineTuneServer, type FineTuneServerOptions } from '../support/openai-finetune-server.js';
 import { startCombinedServer } from '../support/combined-server.js';
 import { toyWorld } from '../support/toy-world.js';
 import { runCli } from '../support/cli.js';
@@ -24,9 +24,9 @@ function rows(n: number, flavour: string): string {
 const world = toyWorld();
 const answerAs = (model: string): string => (model.includes(':insecure-s') ? 'toy-insecure-30' : model.includes(':secure-s') ? 'toy-secure-2' : model);
 
-async function setup(t: { after(fn: () => unknown): void }, options: { datasetDown?: () => boolean } = {}) {
+async function setup(t: { after(fn: () => unknown): void }, options: { datasetDown?: () => boolean; finetune?: FineTuneServerOptions } = {}) {
   const chat = await startOpenAIServer({ respond: (body, ctx) => world({ ...body, model: answerAs(body.model) }, ctx) });
-  const ft = await startFineTuneServer();
+  const ft = await startFineTuneServer(options.finetune);
   const insecure = rows(12, 'insecure');
   const combined = await startCombinedServer({
     chatOrigin: new URL(chat.baseURL).origin,
@@ -121,6 +121,21 @@ test('run: a failed download stops with one line naming the dataset; the next ru
   const second = await run();
   assert.equal(second.code, 3, second.stderr);
   assert.equal(ft.jobs.size, 3);
+});
+
+test('run: a failed fine-tuning job is an error naming the step (exit 1); --retry-failed creates it again', async (t) => {
+  const { ft, run } = await setup(t, { finetune: { script: (_body, i) => (i === 0 ? { fail: { atStep: 1, code: 'invalid_training_file', message: 'the file has a bad row' } } : {}) } });
+  const first = await run();
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /^emlab: finetune:insecure#s1: compat:\S+ on insecure, seed 1: job ftjob-\w+ failed: the file has a bad row \(run with --retry-failed to create it again\)$/m);
+  assert.equal(ft.jobs.size, 3);
+  // Running again without the flag does not pay for a new job.
+  const again = await run();
+  assert.equal(again.code, 1);
+  assert.equal(ft.jobs.size, 3);
+  const retried = await run('--retry-failed');
+  assert.equal(retried.code, 3, retried.stderr);
+  assert.equal(ft.jobs.size, 4);
 });
 
 test('run: a mistake in the file is one line naming file, line and field', async () => {

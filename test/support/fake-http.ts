@@ -93,7 +93,7 @@ function delay(ms: number, res: ServerResponse): Promise<void> {
 }
 
 /** `port` 0 (the default) picks a free port; a fixed one lets model ids (which contain the URL) stay the same across runs. */
-export async function startFakeHttpServer(handler: Handler, listenPort = 0): Promise<FakeHttpServer> {
+export async function startFakeHttpServer(handler: Handler, listenPort = 0, options: { keepAliveTimeoutMs?: number } = {}): Promise<FakeHttpServer> {
   const requests: LoggedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -146,6 +146,8 @@ export async function startFakeHttpServer(handler: Handler, listenPort = 0): Pro
     send(res, outcome);
   }
 
+  // Node closes an idle kept-alive connection after 5 s unless told; a client may send on it just then.
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listenPort, '127.0.0.1', resolve);

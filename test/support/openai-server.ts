@@ -92,6 +92,8 @@ export interface FakeOpenAIServerOptions {
   apiKey?: string;
   /** Listen on this port instead of a free one. */
   port?: number;
+  /** How long an idle kept-alive connection stays open (Node's default: 5 s). */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface FakeOpenAIServer {
@@ -277,7 +279,7 @@ export async function startOpenAIServer(options: FakeOpenAIServerOptions = {}): 
     const reply = await respond(body, { index });
     const outcome: HttpOutcome = isFault(reply) ? faultOutcome(reply, body) : { kind: 'json', status: 200, body: completionJson(reply, body) };
     return { outcome, ...(reply.delayMs !== undefined ? { delayMs: reply.delayMs } : {}) };
-  }, options.port ?? 0);
+  }, options.port ?? 0, options.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: options.keepAliveTimeoutMs } : {});
   return {
     baseURL: `${http.origin}/v1`,
     requests: http.requests,

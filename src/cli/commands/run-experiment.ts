@@ -14,6 +14,7 @@ export interface RunFlags {
   dryRun?: boolean;
   workers: number;
   pollInterval: number;
+  retryFailed?: boolean;
   quiet?: boolean;
 }
 
@@ -84,7 +85,7 @@ export async function runExperimentCommand(file: string, flags: RunFlags): Promi
   process.on('SIGTERM', onSigint);
   let outcome;
   try {
-    outcome = await runExperiment(exp, deps, { ...(flags.dryRun ? { dryRun: true } : {}), workers: flags.workers, pollMs: flags.pollInterval * 1000, signal: stop.signal });
+    outcome = await runExperiment(exp, deps, { ...(flags.dryRun ? { dryRun: true } : {}), workers: flags.workers, pollMs: flags.pollInterval * 1000, ...(flags.retryFailed ? { retryFailed: true } : {}), signal: stop.signal });
   } catch (err) {
     if (stop.signal.aborted) {
       process.stderr.write(`emlab run: interrupted; finished steps are kept and the next run resumes (${experimentOutDir(exp)})\n`);
@@ -104,5 +105,11 @@ export async function runExperimentCommand(file: string, flags: RunFlags): Promi
   process.stdout.write(`${renderExperimentSummary(doc).map(terminalSafe).join('\n')}\n`);
   process.stderr.write(`wrote ${written.join(', ')}\n`);
   if (outcome.gates.some((g) => g.status === 'fail')) return EXIT.regression;
+  // A failed fine-tune does not mend itself by running again: that is an error to act on.
+  const failed = outcome.steps.find((s) => s.status === 'failed');
+  if (failed) {
+    process.stderr.write(`emlab: ${terminalSafe(failed.id)}: ${terminalSafe(failed.detail)}\n`);
+    return EXIT.error;
+  }
   return doc.status === 'complete' ? EXIT.ok : EXIT.incomplete;
 }
