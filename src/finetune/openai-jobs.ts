@@ -12,7 +12,8 @@ import OpenAI, { toFile } from 'openai';
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { FileObject } from 'openai/resources/files';
 import { ProviderError } from '../providers/errors.js';
-import { redact, summarizeDetail, toProviderError } from '../providers/http-errors.js';
+import { summarizeDetail, toProviderError } from '../providers/http-errors.js';
+import { redact, redactDeep } from '../providers/redact.js';
 import { systemClock, type Clock } from '../providers/scheduler.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryInfo, type RetryPolicy } from './retry.js';
 import type { FineTuneTarget } from './target.js';
@@ -119,7 +120,7 @@ export class FineTuneApi {
   /** A one-line ProviderError, with the key redacted; `unknown` names what a 404 means for this call. */
   private classify(err: unknown, unknown?: string): ProviderError {
     if (unknown !== undefined && err instanceof OpenAI.APIError && err.status === 404) {
-      return new ProviderError('not_found', redact(`${this.target.baseModelId}: ${unknown} is unknown to ${this.target.baseURL} (404: ${summarizeDetail(err.message.replace(/^404\s+/, ''))})`, this.secret), { status: 404 });
+      return new ProviderError('not_found', redact(`${this.target.baseModelId}: ${unknown} is unknown to ${this.target.baseURL} (404: ${summarizeDetail(err.message.replace(/^404\s+/, ''), this.secret)})`, this.secret), { status: 404 });
     }
     return toProviderError(err, { providerId: this.target.baseModelId, model: this.target.model, baseURL: this.target.baseURL, keyVariable: this.target.keyVariable, secret: this.secret }, OpenAI);
   }
@@ -191,7 +192,7 @@ export class FineTuneApi {
       const status = str(field(file, 'status'));
       if (status === 'error') {
         const details = str(field(file, 'status_details')) ?? 'no details given';
-        throw new ProviderError('client', redact(`${this.target.baseModelId}: the server could not process file ${fileId}: ${summarizeDetail(details)}`, this.secret));
+        throw new ProviderError('client', redact(`${this.target.baseModelId}: the server could not process file ${fileId}: ${summarizeDetail(details, this.secret)}`, this.secret));
       }
       if (status !== 'uploaded' && status !== 'pending') return;
       await this.clock.sleep(wait, signal);
@@ -274,7 +275,7 @@ export class FineTuneApi {
         let page = await sdk.fineTuning.jobs.listEvents(jobId, { limit: 100 }, signal ? { signal } : {});
         for (let pages = 1; ; pages++) {
           for (const raw of page.getPaginatedItems()) {
-            const event = readEvent(raw);
+            const event = readEvent(redactDeep(raw, this.secret));
             if (event === undefined) continue;
             if (event.id === afterEventId) return fresh.reverse();
             fresh.push(event);
@@ -287,7 +288,9 @@ export class FineTuneApi {
     );
   }
 
-  private readJob(raw: unknown): JobState {
+  private readJob(reply: unknown): JobState {
+    // Every text of the reply goes to the terminal or the database: the key comes out first.
+    const raw = redactDeep(reply, this.secret);
     const id = str(field(raw, 'id'));
     const status = str(field(raw, 'status'));
     if (id === null || id === '' || status === null) {
@@ -311,7 +314,7 @@ export class FineTuneApi {
       status,
       fineTunedModel,
       trainedTokens: num(field(raw, 'trained_tokens')),
-      error: message === null || message === '' ? null : { code: str(field(err, 'code')) ?? 'error', message: redact(message, this.secret), param: str(field(err, 'param')) },
+      error: message === null || message === '' ? null : { code: str(field(err, 'code')) ?? 'error', message, param: str(field(err, 'param')) },
       createdAt: num(field(raw, 'created_at')),
       finishedAt: num(field(raw, 'finished_at')),
       estimatedFinish: num(field(raw, 'estimated_finish')),

@@ -9,6 +9,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
+import { redactDeep } from './redact.js';
 import type { CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
 
 /** The default per-request timeout; the scheduler's default is the same. */
@@ -176,7 +177,8 @@ export class OpenAIChatProvider implements ModelProvider {
     } catch (err) {
       throw toProviderError(err, this.errorContext(), OpenAI);
     }
-    const parsed = completionSchema.safeParse(raw);
+    // Servers echo the key (in `model`, in the text): nothing of it may reach the cache or the report.
+    const parsed = completionSchema.safeParse(redactDeep(raw, this.secret));
     if (!parsed.success) throw badResponse(this.id, firstIssue(parsed.error));
     const wantLogprobs = request.topLogprobs !== undefined;
     const response: ChatResponse = { completions: parsed.data.choices.map((c, i) => toCompletion(this.id, c, i, wantLogprobs)) };
