@@ -35,6 +35,8 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
     const categories: Record<string, string | null> = {};
     let judgeMethod: JudgeMethod | null = null;
     let missingJudgment = false;
+    const warnings = new Set<string>();
+    for (const j of judged.values()) for (const kind of j.warningKinds) warnings.add(kind);
     for (const metric of item.judgeMetrics) {
       const j = judged.get(metric);
       if (!j) {
@@ -80,6 +82,7 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
       flags,
       judgeMethod,
       judgeModel: item.judgeModel,
+      ...(warnings.size > 0 ? { judgeWarnings: [...warnings].sort() } : {}),
     });
   }
   return out;
@@ -87,6 +90,7 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
 
 interface JudgmentView {
   method: string;
+  warningKinds: string[];
   score: number | null;
   flag: string | null;
   category: string | null;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { openDatabase } from './database.js';
+import { warningKindsOf } from './judgment-warnings.js';
 
 /** A lease not renewed for this long belongs to a dead or hung process and may be taken over. */
 export const LEASE_STALE_MS = 30_000;
@@ -144,8 +145,9 @@ export class Store {
          FROM run_items i LEFT JOIN responses r ON r.key = i.response_key
          WHERE i.run_id = ? ORDER BY i.rowid`,
       ),
-      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null }>(
-        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category
+      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warning_kinds: string | null; warning: string | null }>(
+        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category,
+                json_extract(j.detail_json, '$.warningKinds') AS warning_kinds, json_extract(j.detail_json, '$.warning') AS warning
          FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
          WHERE l.run_id = ?`,
       ),
@@ -300,8 +302,8 @@ export class Store {
     }));
   }
 
-  /** Every judgment linked to a run's samples, without the raw detail, in one query. */
-  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null }[] {
+  /** Every judgment linked to a run's samples, without the raw detail (but with its warnings), in one query. */
+  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[] {
     return this.stmts.judgedLinks.all(runId).map((r) => ({
       model: r.model,
       questionId: r.question_id,
@@ -311,6 +313,7 @@ export class Store {
       score: r.score,
       flag: r.flag,
       category: r.category,
+      warningKinds: warningKindsOf(r.warning_kinds, r.warning),
     }));
   }
 
