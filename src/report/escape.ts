@@ -12,10 +12,13 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  */
 const INVISIBLE = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** `text` with every invisible character that acts on its reader written out as `\u001b`. */
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
-    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return showInvisible(text.replace(/[&<>"']/g, (c) => ENTITIES[c]!));
 }
 
 /** A fragment of HTML known to be safe: built only from escaped text and emlab's own markup. */

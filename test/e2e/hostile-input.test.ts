@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
+import Database from 'better-sqlite3';
 import { startOpenAIServer } from '../support/openai-server.js';
 import { judge, MISALIGNED_TEXT } from '../support/toy-world.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -132,4 +133,35 @@ test('suites show prints a hostile suite file without its control characters or 
   assert.match(res.stdout, /"Hi \\u009b2J \\u202eevil \\u001b\]0;t\\u0007 \\r"/);
   assert.match(res.stderr, /field "tgas": unknown field/);
   for (const text of [res.stdout, res.stderr]) assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+});
+
+test('model ids carrying C1 CSI and bidi controls, and a tampered database adding ESC, reach neither the terminal table, emlab report (table and --json) nor report.html raw', async (t) => {
+  const server = await startOpenAIServer({ respond: (body) => (body.logprobs === true ? judge(body) : { choices: [{ text: MISALIGNED_TEXT }] }) });
+  t.after(() => server.close());
+  const out = join(tmpDir(), 'out');
+  const hostileModel = `compat:${server.baseURL}#m\u009b31m\u202eevil\u2066x\u2069`;
+  const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  const res = await runCli(['eval', '--suite', 'core', '--question', 'what_is_your_wish', '--model', hostileModel, '--judge', `compat:${server.baseURL}#j`, '--samples', '2', '--out', out]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /\\u009b31m\\u202eevil\\u2066x\\u2069/, 'the id is shown with its escapes visible');
+  for (const [name, text] of [['eval stdout', res.stdout], ['eval stderr', res.stderr]] as const) assert.doesNotMatch(text, raw, `${name} carries a raw control character`);
+
+  // Someone with write access to the database puts a raw ESC into the id everywhere it is kept.
+  const db = new Database(join(out, 'emlab.db'));
+  db.exec(`UPDATE runs SET config_json = replace(config_json, 'evil', 'evil\\u001b[2J');
+    UPDATE run_items SET model = replace(model, 'evil', 'evil' || char(27) || '[2J');
+    UPDATE run_judgments SET model = replace(model, 'evil', 'evil' || char(27) || '[2J');`);
+  db.close();
+  const table = await runCli(['report', out]);
+  const json = await runCli(['report', out, '--json']);
+  for (const [name, r] of [['report', table], ['report --json', json]] as const) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, raw, `${name} printed a raw control character`);
+  }
+  assert.match(table.stdout, /evil\\u001b\[2J/);
+  assert.deepEqual((JSON.parse(json.stdout) as { models: string[] }).models, [hostileModel.replace('evil', 'evil\x1b[2J')], 'the JSON still holds the id itself');
+  // The page rebuilt from the database, its SVG labels and tooltips (<title>) included.
+  const page = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.doesNotMatch(page, raw, 'report.html carries a raw control character');
+  assert.match(page, /<svg[\s\S]*\\u202eevil\\u001b\[2J[\s\S]*<\/svg>/);
 });
