@@ -1,6 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
-import { writeFileAtomic } from '../../datasets/numbers/filter-file.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { FineTuneStore } from '../../finetune/job-store.js';
 import { FineTuneApi, type JobState } from '../../finetune/openai-jobs.js';
 import { cancelFineTunes, runFineTunes, FAILED_STATUSES, type FineTuneEvent, type FineTuneOutcome } from '../../finetune/run.js';

@@ -1,5 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { z } from 'zod';
 import { readJsonl } from '../jsonl.js';
 import { filterNumbers, type FilterOptions, type RejectReason } from './filter.js';
@@ -37,13 +36,6 @@ export async function filterNumbersFile(input: string, out: string, options: Fil
   return counts;
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
-}
 
 export function formatCounts(c: FilterCounts): string {
   const pct = (k: number): string => (c.read === 0 ? '0.0' : ((100 * k) / c.read).toFixed(1));
