@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { Store } from '../store/store.js';
+import { DamagedDatabaseError, type Store } from '../store/store.js';
 import { ProviderError } from '../providers/errors.js';
 import type { ModelProvider } from '../providers/types.js';
 import { CachedProvider } from './cached-provider.js';
@@ -68,6 +68,7 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   const cachedJudge = input.judge === null ? null : new CachedProvider(input.judge, store);
   assertPlanKeys(input.plan, cachedModels);
   let fatal: ProviderError | undefined;
+  let damaged: DamagedDatabaseError | undefined;
   const stop = new AbortController();
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stop.signal);
@@ -145,6 +146,12 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
       progress.done++;
       if (answeredBefore) progress.resumed++;
     } catch (err) {
+      if (err instanceof DamagedDatabaseError) {
+        // Every further read may fail alike: the run stops and says so once.
+        damaged ??= err;
+        stop.abort();
+        return;
+      }
       if (stop.signal.aborted && !(err instanceof ProviderError && err.fatal)) return;
       if (err instanceof ProviderError && err.fatal) {
         fatal ??= err;
@@ -170,6 +177,7 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   try {
     report();
     await Promise.all(Array.from({ length: Math.max(1, input.parallelism) }, worker));
+    if (damaged) throw damaged;
     // A run too small to reach the minimum is judged on all it has.
     fatal ??= digitSplitStop(1);
   } finally {

@@ -74,6 +74,10 @@ class AnthropicProvider implements ModelProvider {
     return this.client;
   }
 
+  checkCredentials(): void {
+    this.getClient();
+  }
+
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const n = request.n ?? 1;
     if (!Number.isInteger(n) || n < 1) throw new ProviderError('client', `${this.id}: n must be a whole number >= 1, got ${n}`);

@@ -149,6 +149,10 @@ export class OpenAIChatProvider implements ModelProvider {
     return this.client;
   }
 
+  checkCredentials(): void {
+    this.getClient();
+  }
+
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     checkRequest(this.id, request);
     const wanted = request.n ?? 1;

@@ -87,4 +87,9 @@ export interface ModelProvider {
    */
   scoreReplies?(messages: ChatMessage[], candidates: string[], options?: CallOptions): Promise<number[]>;
   close?(): Promise<void>;
+  /**
+   * Throws ProviderError('auth') naming the variable when the key this provider needs is not
+   * set: called before a run starts, so that a missing key costs one line and writes nothing.
+   */
+  checkCredentials?(): void;
 }

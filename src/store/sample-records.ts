@@ -1,4 +1,4 @@
-import type { Store } from './store.js';
+import { DamagedDatabaseError, type Store } from './store.js';
 import type { JudgeMethod, PlannedItem, SampleFlag, SampleRecord } from './records.js';
 import { VALUE_METRIC } from './records.js';
 
@@ -24,6 +24,9 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
   const out: SampleRecord[] = [];
   for (const row of store.runItemsWithAnswers(runId)) {
     const item = row.item as PlannedItem;
+    if (!Array.isArray(item.judgeMetrics) || !Array.isArray(item.categoryMetrics) || !Array.isArray(item.tags) || typeof item.prompt !== 'string') {
+      throw new DamagedDatabaseError(store.path, `run_items.item_json of ${row.model} / ${row.questionId} #${row.sampleIndex} lacks its fields`);
+    }
     const answer = (row.response as ChatResponseShape | null)?.completions?.[0]?.text ?? null;
     const flags: SampleFlag[] = [];
     if (answer === null) {

@@ -76,6 +76,14 @@ export class RunLockedError extends Error {
 
 const now = (): string => new Date().toISOString();
 
+/** A database whose tables or rows are not what emlab wrote (damaged on disk, or edited). */
+export class DamagedDatabaseError extends Error {
+  constructor(path: string, detail: string) {
+    super(`${path}: the database is damaged (${detail}); restore it from a copy, or start again with another --out folder`);
+    this.name = 'DamagedDatabaseError';
+  }
+}
+
 /**
  * The SQLite database of one results directory. Every answer is committed the moment it
  * arrives (WAL mode), so a process killed at any point loses at most the requests in flight.
@@ -147,7 +155,8 @@ export class Store {
       ),
       judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warning_kinds: string | null; warning: string | null }>(
         `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category,
-                json_extract(j.detail_json, '$.warningKinds') AS warning_kinds, json_extract(j.detail_json, '$.warning') AS warning
+                CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warningKinds') END AS warning_kinds,
+                CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warning') END AS warning
          FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
          WHERE l.run_id = ?`,
       ),
@@ -158,7 +167,26 @@ export class Store {
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): Store {
-    return new Store(path, openDatabase(path, { ...options, what: 'results' }));
+    const db = openDatabase(path, { ...options, what: 'results' });
+    try {
+      return new Store(path, db);
+    } catch (err) {
+      // A table dropped or altered: its statements cannot even be prepared.
+      db.close();
+      throw new DamagedDatabaseError(path, (err as Error).message);
+    }
+  }
+
+  /** A JSON column read back: an object (or array), or the database is damaged. */
+  private parse(text: string, what: string): object {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new DamagedDatabaseError(this.path, `${what} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null) throw new DamagedDatabaseError(this.path, `${what} is ${JSON.stringify(value)}, not an object`);
+    return value;
   }
 
   close(): void {
@@ -173,7 +201,7 @@ export class Store {
 
   getResponse<T = unknown>(key: string): T | undefined {
     const row = this.stmts.getResponse.get(key);
-    return row === undefined ? undefined : (JSON.parse(row.response_json) as T);
+    return row === undefined ? undefined : (this.parse(row.response_json, 'responses.response_json') as T);
   }
 
   /** Stores a response and clears any failure recorded under its key. Returns false if it was already there. */
@@ -219,7 +247,7 @@ export class Store {
   getRun(id: string): RunRow | undefined {
     const row = this.stmts.getRun.get(id);
     if (row === undefined) return undefined;
-    return { id: row.id, config: JSON.parse(row.config_json), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at };
+    return { id: row.id, config: this.parse(row.config_json, 'runs.config_json'), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at };
   }
 
   latestRun(): RunRow | undefined {
@@ -284,7 +312,7 @@ export class Store {
       questionId: r.question_id,
       sampleIndex: r.sample_index,
       paraphraseIndex: r.paraphrase_index,
-      item: JSON.parse(r.item_json),
+      item: this.parse(r.item_json, 'run_items.item_json'),
       responseKey: r.response_key,
     }));
   }
@@ -296,8 +324,8 @@ export class Store {
       questionId: r.question_id,
       sampleIndex: r.sample_index,
       paraphraseIndex: r.paraphrase_index,
-      item: JSON.parse(r.item_json),
-      response: r.response_json === null ? null : JSON.parse(r.response_json),
+      item: this.parse(r.item_json, 'run_items.item_json'),
+      response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
       failed: r.failed === 1,
     }));
   }
@@ -331,7 +359,7 @@ export class Store {
       flag: r.flag,
       category: r.category,
       numericMass: r.numeric_mass,
-      detail: JSON.parse(r.detail_json),
+      detail: this.parse(r.detail_json, 'judgments.detail_json'),
     };
   }
 
@@ -381,7 +409,7 @@ export class Store {
   }
 
   events(runId: string): { at: string; kind: string; detail: unknown }[] {
-    return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: JSON.parse(e.detail_json) }));
+    return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: this.parse(e.detail_json, 'run_events.detail_json') }));
   }
 }
 

@@ -165,6 +165,8 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       for (const q of questions) process.stdout.write(`  ${terminalSafe(q.id)}: ${samplesFor(q, sampling)} answers, ${q.paraphrases.length} paraphrase(s)${q.system ? ', system prompt' : ''}\n`);
       return { code: EXIT.ok, outDir, requestsSent: 0, answersResumed: 0 };
     }
+    // A missing key fails here, before anything is written or sent.
+    for (const p of opened) p.checkCredentials?.();
     if (!flags.quiet) process.stderr.write(`${header}\n`);
 
     const store = Store.open(dbPath);
