@@ -142,15 +142,15 @@ export class FineTuneApi {
    * Uploads `bytes` as `filename` (purpose fine-tune) and returns the file's id. After an
    * ambiguous failure the upload is looked for by name and size before it is sent again.
    */
-  async uploadFile(bytes: Buffer, filename: string): Promise<string> {
+  async uploadFile(bytes: Buffer, filename: string, signal?: AbortSignal): Promise<string> {
     let mayExist = false;
     return this.call(`upload of ${filename}`, async (sdk) => {
       if (mayExist) {
-        const found = await this.findUploadedFileWith(sdk, filename, bytes.length);
+        const found = await this.findUploadedFileWith(sdk, filename, bytes.length, signal);
         if (found) return found;
       }
       try {
-        const file = await sdk.files.create({ file: await toFile(bytes, filename, { type: 'application/jsonl' }), purpose: 'fine-tune' });
+        const file = await sdk.files.create({ file: await toFile(bytes, filename, { type: 'application/jsonl' }), purpose: 'fine-tune' }, signal ? { signal } : {});
         const id = str(field(file, 'id'));
         if (id === null || id === '') throw new ProviderError('bad_response', `${this.target.baseModelId}: the upload of ${filename} was answered without a file id`);
         return id;
@@ -159,18 +159,18 @@ export class FineTuneApi {
         mayExist = !(err instanceof OpenAI.RateLimitError);
         throw err;
       }
-    });
+    }, signal ? { signal } : {});
   }
 
   /** The id of an uploaded fine-tune file with this name and size, among the most recent ones. */
-  async findUploadedFile(filename: string, bytes: number): Promise<string | undefined> {
-    return this.call(`lookup of ${filename}`, (sdk) => this.findUploadedFileWith(sdk, filename, bytes));
+  async findUploadedFile(filename: string, bytes: number, signal?: AbortSignal): Promise<string | undefined> {
+    return this.call(`lookup of ${filename}`, (sdk) => this.findUploadedFileWith(sdk, filename, bytes, signal), signal ? { signal } : {});
   }
 
-  private async findUploadedFileWith(sdk: OpenAI, filename: string, bytes: number): Promise<string | undefined> {
+  private async findUploadedFileWith(sdk: OpenAI, filename: string, bytes: number, signal?: AbortSignal): Promise<string | undefined> {
     let seen = 0;
     try {
-      for await (const file of sdk.files.list({ purpose: 'fine-tune', order: 'desc', limit: 100 })) {
+      for await (const file of sdk.files.list({ purpose: 'fine-tune', order: 'desc', limit: 100 }, signal ? { signal } : {})) {
         const f = file as Partial<FileObject>;
         if (f.filename === filename && f.bytes === bytes && typeof f.id === 'string' && f.status !== 'error') return f.id;
         if (++seen >= LOOKUP_LIMIT) break;
@@ -204,13 +204,15 @@ export class FineTuneApi {
    * Creates the job. After an ambiguous failure, the job is looked for by its metadata before
    * it is created again, so that one lost reply never makes two paid jobs.
    */
-  async createJob(params: CreateJobParams): Promise<JobState> {
+  async createJob(params: CreateJobParams, signal?: AbortSignal): Promise<JobState> {
     let mayExist = false;
     return this.call('job creation', async (sdk) => {
       if (mayExist) {
-        const found = await this.findJobWith(sdk, params.key, params.attempt);
+        const found = await this.findJobWith(sdk, params.key, params.attempt, signal);
         if (found) return found;
       }
+      // After Ctrl-C no new job is created (one whose request went out is found by the next run).
+      if (signal?.aborted) throw signal.reason;
       try {
         const job = await sdk.fineTuning.jobs.create({
           model: this.target.model,
@@ -220,27 +222,27 @@ export class FineTuneApi {
           seed: params.seed,
           ...(params.suffix ? { suffix: params.suffix } : {}),
           metadata: { emlab_key: params.key, emlab_attempt: String(params.attempt) },
-        });
+        }, signal ? { signal } : {});
         return this.readJob(job);
       } catch (err) {
         // Even a malformed reply may stand for a created job; only a 429 surely created nothing.
         mayExist = !(err instanceof OpenAI.RateLimitError);
         throw err;
       }
-    });
+    }, signal ? { signal } : {});
   }
 
   /** The job created with this emlab key and attempt, if the server has one. */
-  async findJob(key: string, attempt: number): Promise<JobState | undefined> {
-    return this.call('job lookup', (sdk) => this.findJobWith(sdk, key, attempt));
+  async findJob(key: string, attempt: number, signal?: AbortSignal): Promise<JobState | undefined> {
+    return this.call('job lookup', (sdk) => this.findJobWith(sdk, key, attempt, signal), signal ? { signal } : {});
   }
 
-  private async findJobWith(sdk: OpenAI, key: string, attempt: number): Promise<JobState | undefined> {
+  private async findJobWith(sdk: OpenAI, key: string, attempt: number, signal?: AbortSignal): Promise<JobState | undefined> {
     let seen = 0;
     try {
       // The metadata filter narrows the listing where the server supports it; the match is
       // checked here too, for servers that ignore it.
-      for await (const job of sdk.fineTuning.jobs.list({ metadata: { emlab_key: key }, limit: 100 })) {
+      for await (const job of sdk.fineTuning.jobs.list({ metadata: { emlab_key: key }, limit: 100 }, signal ? { signal } : {})) {
         const metadata = field(job, 'metadata');
         if (field(metadata, 'emlab_key') === key && field(metadata, 'emlab_attempt') === String(attempt)) return this.readJob(job);
         if (++seen >= LOOKUP_LIMIT) break;

@@ -149,7 +149,7 @@ export async function runFinetuneCommand(flags: FinetuneFlags): Promise<number> 
     const onSignal = (): void => {
       if (interrupted) process.exit(EXIT.interrupted);
       interrupted = true;
-      log('interrupted: the jobs keep running at the server; run the same command again to attach to them, or with --cancel to stop them (Ctrl-C again quits at once)');
+      log('interrupted: no new job is started; jobs already created keep running at the server: run the same command again to attach to them, or with --cancel to stop them (Ctrl-C again quits at once)');
       stop.abort(new Error('interrupted'));
     };
     process.on('SIGINT', onSignal);
