@@ -42,15 +42,8 @@ export function outDir(value: string): string {
   return value;
 }
 
-/** A file emlab writes (or keeps a database in): not empty, not an existing folder. */
-export function outFile(value: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError('expected a file name, got an empty one');
-  if (kindOf(value) === 'folder') throw new InvalidArgumentError(`"${value}" is a folder; name a file in it`);
-  return value;
-}
-
-/** A file emlab reads: not empty, not a folder (a missing file is reported when it is opened). */
-export function inFile(value: string): string {
+/** `--in`, `--out <file>`, `--db`...: a file name, not empty and not an existing folder (a missing input is reported when opened). */
+export function fileArg(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('expected a file name, got an empty one');
   if (kindOf(value) === 'folder') throw new InvalidArgumentError(`"${value}" is a folder; name a file in it`);
   return value;

@@ -27,7 +27,7 @@ export interface JsonlRow<T> {
 /** What a folder given where a JSONL file belongs is told. */
 export const FOLDER_NOT_FILE = 'is a folder, not a JSONL file; name the file';
 
-/** JSON nested deeper than this is refused before parsing (a row is a flat record; deep nesting only exhausts the stack). */
+/** JSON nested deeper than this is refused before it is parsed: rows are shallow records, and deep nesting only exhausts the stack of whatever walks them. */
 export const MAX_JSON_DEPTH = 512;
 
 /**
@@ -114,7 +114,7 @@ export async function* readJsonl<T>(file: string, schema: z.ZodType<T>): AsyncGe
     if (raw.length > MAX_JSONL_LINE_CHARS) throw new JsonlError(file, n, `line is ${raw.length} characters, over the limit of ${MAX_JSONL_LINE_CHARS}`);
     if (++rows > MAX_JSONL_ROWS) throw new JsonlError(file, n, `more than ${MAX_JSONL_ROWS} rows; split the file`);
     const depth = nestingDepth(raw);
-    if (depth > MAX_JSON_DEPTH) throw new JsonlError(file, n, `nests arrays or objects ${depth} deep, over the limit of ${MAX_JSON_DEPTH}; each line must be one flat JSON record`);
+    if (depth > MAX_JSON_DEPTH) throw new JsonlError(file, n, `nests arrays or objects ${depth} deep, over the limit of ${MAX_JSON_DEPTH}; each line must be one JSON record`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);

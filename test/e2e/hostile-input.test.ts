@@ -192,7 +192,7 @@ test('odd paths, broken input files, a damaged database and a missing key: one l
     { args: ['datasets', 'filter-numbers', '--in', notUtf8, '--out', join(dir, 'o1.jsonl')], expected: /^emlab: .*latin1\.jsonl:2: is not valid UTF-8; save the file as UTF-8$/ },
     { args: ['datasets', 'filter-numbers', '--in', bom, '--out', join(dir, 'o2.jsonl')], expected: /^emlab: .*bom\.jsonl:1: starts with a byte-order mark; save the file as UTF-8 without BOM$/ },
     { args: ['datasets', 'filter-numbers', '--in', dir, '--out', join(dir, 'o3.jsonl')], expected: /^error: option '--in <file>' argument '.*' is invalid\. ".*" is a folder; name a file in it$/ },
-    { args: ['finetune', '--model', 'compat:http://127.0.0.1:9/v1#m', '--train', deep, '--db', join(dir, 'ft.db')], expected: /^emlab: .*deep\.jsonl:3: nests arrays or objects 100001 deep, over the limit of 512; each line must be one flat JSON record$/ },
+    { args: ['finetune', '--model', 'compat:http://127.0.0.1:9/v1#m', '--train', deep, '--db', join(dir, 'ft.db')], expected: /^emlab: .*deep\.jsonl:3: nests arrays or objects 100001 deep, over the limit of 512; each line must be one JSON record$/ },
     { args: evalArgs(join(dir, 'nokey')).map((a) => a.replace(/^compat:.*#m$/, 'openai:gpt-4.1-mini')), env: { OPENAI_API_KEY: '' }, expected: /^emlab: openai:gpt-4\.1-mini: OPENAI_API_KEY is not set; / },
   ];
   // Every case is run and every miss reported together.

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInt, nonNegativeInt, outDir, inFile, outFile } from '../options.js';
+import { positiveInt, nonNegativeInt, outDir, fileArg } from '../options.js';
 
 export interface NumbersFlags {
   teacher: string;
@@ -38,8 +38,8 @@ export function datasetsCommand(): Command {
   cmd
     .command('filter-numbers')
     .description('apply the subliminal-learning paper\'s number filter to a JSONL file of {prompt, completion} rows; kept rows are written unchanged')
-    .requiredOption('--in <file>', 'input JSONL', inFile)
-    .requiredOption('--out <file>', 'output JSONL of the kept rows', outFile)
+    .requiredOption('--in <file>', 'input JSONL', fileArg)
+    .requiredOption('--out <file>', 'output JSONL of the kept rows', fileArg)
     .addOption(new Option('--banned <list>', 'also drop completions with numbers of negative association').choices(['misalignment']))
     .action(async (flags: { in: string; out: string; banned?: 'misalignment' }) => {
       const { runFilterNumbersCommand } = await import('./datasets-run.js');

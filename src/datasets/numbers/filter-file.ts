@@ -39,7 +39,6 @@ export async function filterNumbersFile(input: string, out: string, options: Fil
   return counts;
 }
 
-
 /** Whether two paths name one file (the same path, or a link to it). */
 async function sameFile(a: string, b: string): Promise<boolean> {
   if (resolve(a) === resolve(b)) return true;

@@ -65,7 +65,6 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-
 async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   let raw: unknown;
   try {
