@@ -7,6 +7,9 @@ import { href } from '../router.js';
 import { Id, Inert } from '../text.js';
 import { runParams } from './run.js';
 
+/** A p-value in a column headed p: without the "p = ". */
+const pCell = (p: number | null): string => formatPValue(p).replace(/^p = /, '');
+
 export function ComparePage({ params }: { params: URLSearchParams }) {
   const ready = params.get('run') && params.get('a') && params.get('b');
   const { data, error } = useApi<CompareResponse>(ready ? '/api/compare' : null, params);
@@ -35,7 +38,7 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
       </table>
       <p class="note"><Inert text={data.thresholdsDescription} /> · {test}.</p>
       <div class="headline">
-        <span>a {formatPercent(c.overall.a)}</span> <span>b {formatPercent(c.overall.b)}</span> <span>a − b {formatDifference(c.overall.difference)}</span> <span>p = {formatPValue(c.overall.test.pValue)}</span>
+        <span>a {formatPercent(c.overall.a)}</span> <span>b {formatPercent(c.overall.b)}</span> <span>a − b {formatDifference(c.overall.difference)}</span> <span class="pvalue">{formatPValue(c.overall.test.pValue)}</span>
         <div class="note">{c.measure === 'pooled' ? 'all counted answers of each model' : "mean over members of each member's mean over questions"}{c.overall.note !== null && <> · <Inert text={c.overall.note} /></>}</div>
       </div>
       {singleModels && <PlotBox label="misaligned share per question, a and b" make={() => sidesByQuestion(sideRows, [data.a.label, data.b.label], 1100)} deps={[data]} />}
@@ -49,8 +52,8 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
               <td class="num">{formatPercent(q.a)}</td>
               <td class="num">{formatPercent(q.b)}</td>
               <td class="num">{formatDifference(q.difference)}</td>
-              <td class="num">{formatPValue(q.test.pValue)}</td>
-              <td class="num">{formatPValue(q.pValueHolm)}</td>
+              <td class="num">{pCell(q.test.pValue)}</td>
+              <td class="num">{pCell(q.pValueHolm)}</td>
             </tr>
           ))}
         </tbody>
