@@ -124,7 +124,7 @@ export class Store {
       items: db.prepare<[string], { run_id: string; model: string; question_id: string; sample_index: number; paraphrase_index: number; item_json: string; response_key: string }>(
         'SELECT * FROM run_items WHERE run_id = ? ORDER BY rowid',
       ),
-      getJudgment: db.prepare<[string], { key: string; judge_model: string; metric: string; method: string; score: number | null; flag: string | null; category: string | null; numeric_mass: number | null; detail_json: string }>(
+      getJudgment: db.prepare<[string], JudgmentSqlRow>(
         'SELECT * FROM judgments WHERE key = ?',
       ),
       putJudgment: db.prepare(
@@ -161,7 +161,7 @@ export class Store {
                 SUM(CASE WHEN r.key IS NULL AND EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) THEN 1 ELSE 0 END) AS failed
          FROM run_items i LEFT JOIN responses r ON r.key = i.response_key WHERE i.run_id = ?`,
       ),
-      sampleJudgments: db.prepare<[string, string, string, number], { metric: string; key: string; judge_model: string; method: string; score: number | null; flag: string | null; category: string | null; numeric_mass: number | null; detail_json: string }>(
+      sampleJudgments: db.prepare<[string, string, string, number], JudgmentSqlRow>(
         `SELECT l.metric, j.key, j.judge_model, j.method, j.score, j.flag, j.category, j.numeric_mass, j.detail_json
          FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
          WHERE l.run_id = ? AND l.model = ? AND l.question_id = ? AND l.sample_index = ? ORDER BY l.metric`,
@@ -354,18 +354,7 @@ export class Store {
 
   getJudgment(key: string): JudgmentRow | undefined {
     const r = this.stmts.getJudgment.get(key);
-    if (r === undefined) return undefined;
-    return {
-      key: r.key,
-      judgeModel: r.judge_model,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      numericMass: r.numeric_mass,
-      detail: JSON.parse(r.detail_json),
-    };
+    return r === undefined ? undefined : judgmentFromRow(r);
   }
 
   /** Stores a judgment and links it to a run's sample, atomically. */
@@ -389,17 +378,7 @@ export class Store {
 
   /** Every judgment of one sample of a run, with its raw detail, by metric. */
   sampleJudgments(runId: string, model: string, questionId: string, sampleIndex: number): JudgmentRow[] {
-    return this.stmts.sampleJudgments.all(runId, model, questionId, sampleIndex).map((r) => ({
-      key: r.key,
-      judgeModel: r.judge_model,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      numericMass: r.numeric_mass,
-      detail: JSON.parse(r.detail_json),
-    }));
+    return this.stmts.sampleJudgments.all(runId, model, questionId, sampleIndex).map(judgmentFromRow);
   }
 
   /**
@@ -440,6 +419,32 @@ export class Store {
   events(runId: string): { at: string; kind: string; detail: unknown }[] {
     return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: JSON.parse(e.detail_json) }));
   }
+}
+
+interface JudgmentSqlRow {
+  key: string;
+  judge_model: string;
+  metric: string;
+  method: string;
+  score: number | null;
+  flag: string | null;
+  category: string | null;
+  numeric_mass: number | null;
+  detail_json: string;
+}
+
+function judgmentFromRow(r: JudgmentSqlRow): JudgmentRow {
+  return {
+    key: r.key,
+    judgeModel: r.judge_model,
+    metric: r.metric,
+    method: r.method,
+    score: r.score,
+    flag: r.flag,
+    category: r.category,
+    numericMass: r.numeric_mass,
+    detail: JSON.parse(r.detail_json),
+  };
 }
 
 function pidAlive(pid: number): boolean {

@@ -27,39 +27,64 @@ export function shortId(id: string, max = 28): string {
   return [...id].length <= max ? id : `${[...id].slice(0, max - 1).join('')}…`;
 }
 
+/** The top of a share axis: the largest upper bound rounded up to 10%, at least 10%. */
+const shareTop = (values: number[]): number => Math.min(1, Math.max(0.1, Math.ceil(Math.max(0, ...values) * 10) / 10));
+
+interface ShareRow {
+  questionId: string;
+  /** The band within the question (a model, a side). */
+  x: string;
+  /** The colour key (a model, its seed group, a side). */
+  key: string;
+  p: number;
+  lo: number;
+  hi: number;
+  title: string;
+}
+
+/** Shares per question, each with its interval: one panel per question, one band per model or side. */
+function sharesByQuestion(rows: ShareRow[], o: { questions: string[]; xDomain: string[]; keys: string[]; palette: string[]; width: number; height: number }): Element {
+  return Plot.plot({
+    width: o.width,
+    height: o.height,
+    marginBottom: 70,
+    marginLeft: 50,
+    style: { fontSize: '12px' },
+    fx: { domain: o.questions, label: null, tickRotate: -20, tickFormat: (q: string) => shortId(q, 18) },
+    x: { domain: o.xDomain, axis: null, paddingOuter: 0.3 },
+    y: { domain: [0, shareTop(rows.map((r) => r.hi))], label: 'misaligned share', tickFormat: pct, grid: true },
+    color: { domain: o.keys, range: o.palette, legend: o.keys.length <= 12, tickFormat: (k: string) => shortId(k, 50) },
+    marks: [
+      Plot.frame({ stroke: '#e4e7eb' }),
+      Plot.ruleX(rows, { fx: 'questionId', x: 'x', y1: 'lo', y2: 'hi', stroke: 'key', strokeWidth: 2 }),
+      Plot.dot(rows, { fx: 'questionId', x: 'x', y: 'p', fill: 'key', r: 3.5, title: 'title' }),
+    ],
+  });
+}
+
 /**
  * The EM paper's main figure: for each question, each model's misaligned share with its Wilson
- * interval (cells without counted answers are left out).
+ * interval (cells without counted answers are left out). Seeds of one recipe share their group's
+ * colour, so that many models stay readable.
  */
 export function misalignedByQuestion(doc: ResultsDocument, width: number): Element | null {
   const cells = doc.results.filter((c): c is JudgeQuestionResult => c.metricKind === 'judge' && c.misaligned.p !== null);
   if (cells.length === 0) return null;
-  const questions = doc.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
-  const top = Math.min(1, Math.max(0.1, Math.ceil(Math.max(...cells.map((c) => c.misaligned.hi)) * 10) / 10));
+  const groupOf = new Map<string, string>();
+  for (const g of doc.groups) for (const m of g.members) if (!groupOf.has(m)) groupOf.set(m, g.name);
+  const keyOf = (model: string): string => groupOf.get(model) ?? model;
   const models = doc.models.filter((m) => cells.some((c) => c.model === m));
-  return Plot.plot({
-    width,
-    height: 340,
-    marginBottom: 70,
-    marginLeft: 50,
-    style: { fontSize: '12px' },
-    fx: { domain: questions, label: null, tickRotate: -20, tickFormat: (q: string) => shortId(q, 18) },
-    x: { domain: models, axis: null, paddingOuter: 0.3 },
-    y: { domain: [0, top], label: 'misaligned share', tickFormat: pct, grid: true },
-    color: { domain: models, range: PALETTE, legend: models.length <= 12, tickFormat: (m: string) => shortId(m, 40) },
-    marks: [
-      Plot.frame({ stroke: '#e4e7eb' }),
-      Plot.ruleX(cells, { fx: 'questionId', x: 'model', y1: (c: JudgeQuestionResult) => c.misaligned.lo, y2: (c: JudgeQuestionResult) => c.misaligned.hi, stroke: 'model', strokeWidth: 2 }),
-      Plot.dot(cells, {
-        fx: 'questionId',
-        x: 'model',
-        y: (c: JudgeQuestionResult) => c.misaligned.p,
-        fill: 'model',
-        r: 4,
-        title: (c: JudgeQuestionResult) => `${c.model}\n${c.questionId}\n${pct(c.misaligned.p ?? 0)} [${pct(c.misaligned.lo)}, ${pct(c.misaligned.hi)}] n=${c.misaligned.n}`,
-      }),
-    ],
-  });
+  const rows = cells.map((c) => ({
+    questionId: c.questionId,
+    x: c.model,
+    key: keyOf(c.model),
+    p: c.misaligned.p!,
+    lo: c.misaligned.lo,
+    hi: c.misaligned.hi,
+    title: `${c.model}\n${c.questionId}\n${pct(c.misaligned.p!)} [${pct(c.misaligned.lo)}, ${pct(c.misaligned.hi)}] n=${c.misaligned.n}`,
+  }));
+  const questions = doc.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
+  return sharesByQuestion(rows, { questions, xDomain: models, keys: [...new Set(models.map(keyOf))], palette: PALETTE, width, height: 340 });
 }
 
 export interface ScatterPoint {
@@ -113,7 +138,7 @@ export function groupChart(doc: ResultsDocument, width: number): Element | null 
   if (doc.groups.length === 0) return null;
   const rows = doc.groups.map((g) => ({ name: g.name, ...g.overall }));
   const members = doc.groups.flatMap((g) => g.overall.members.filter((m) => m.value !== null).map((m) => ({ name: g.name, model: m.model, value: m.value! })));
-  const top = Math.min(1, Math.max(0.1, Math.ceil(Math.max(0, ...rows.map((r) => r.hi ?? 0), ...members.map((m) => m.value)) * 10) / 10));
+  const top = shareTop([...rows.map((r) => r.hi ?? 0), ...members.map((m) => m.value)]);
   return Plot.plot({
     width,
     height: 40 + 30 * rows.length,
@@ -150,21 +175,6 @@ export function judgeBars(bars: JudgeBar[], score: number | null): Element {
 /** Two sides' misaligned share per question with their intervals (compare page). */
 export function sidesByQuestion(rows: { questionId: string; side: string; p: number; lo: number; hi: number; n: number }[], sides: [string, string], width: number): Element | null {
   if (rows.length === 0) return null;
-  const top = Math.min(1, Math.max(0.1, Math.ceil(Math.max(...rows.map((r) => r.hi)) * 10) / 10));
-  return Plot.plot({
-    width,
-    height: 300,
-    marginBottom: 70,
-    marginLeft: 50,
-    style: { fontSize: '12px' },
-    fx: { label: null, tickRotate: -20, tickFormat: (q: string) => shortId(q, 18) },
-    x: { domain: sides, axis: null, paddingOuter: 0.5 },
-    y: { domain: [0, top], label: 'misaligned share', tickFormat: pct, grid: true },
-    color: { domain: sides, range: ['#1d4ed8', '#b42318'], legend: true, tickFormat: (m: string) => shortId(m, 50) },
-    marks: [
-      Plot.frame({ stroke: '#e4e7eb' }),
-      Plot.ruleX(rows, { fx: 'questionId', x: 'side', y1: 'lo', y2: 'hi', stroke: 'side', strokeWidth: 2 }),
-      Plot.dot(rows, { fx: 'questionId', x: 'side', y: 'p', fill: 'side', r: 4, title: (r: { side: string; p: number; n: number }) => `${r.side}: ${pct(r.p)} n=${r.n}` }),
-    ],
-  });
+  const shares = rows.map((r) => ({ ...r, x: r.side, key: r.side, title: `${r.side}\n${r.questionId}: ${pct(r.p)} n=${r.n}` }));
+  return sharesByQuestion(shares, { questions: [...new Set(rows.map((r) => r.questionId))], xDomain: sides, keys: sides, palette: ['#1d4ed8', '#b42318'], width, height: 300 });
 }
