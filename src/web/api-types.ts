@@ -70,6 +70,8 @@ export interface SampleView {
   verdict: Verdict;
   value: number | null;
   truth: GroundTruth | null;
+  /** What each judge model said (in lists of samples and in one sample's detail). */
+  judgments?: JudgmentView[];
 }
 
 export interface SamplesResponse {

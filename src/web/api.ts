@@ -13,6 +13,7 @@ import { judgeRequests, judgmentView } from './judge-detail.js';
 import { RunNotFound, thresholdsFor, type RunReader } from './runs.js';
 import { FilterError, filterSamples, labelOf, parseFilter, sampleView, type GroundTruthLabeller } from './samples.js';
 import type { SourceSet } from './sources.js';
+import type { JudgmentRow } from '../store/store.js';
 
 /** Characters of each answer sent in a list of samples; the whole answer comes with one sample. */
 const LIST_ANSWER_CHARS = 2000;
@@ -99,7 +100,7 @@ function samples(ctx: ApiContext, params: URLSearchParams): SamplesResponse {
     offset,
     limit,
     answerShown: LIST_ANSWER_CHARS,
-    samples: matched.slice(offset, offset + limit).map((s) => sampleView(s, LIST_ANSWER_CHARS)),
+    samples: matched.slice(offset, offset + limit).map((s) => ({ ...sampleView(s, LIST_ANSWER_CHARS), judgments: judgeViews(r.store.sampleJudgments(r.summary.id, s.record.model, s.record.questionId, s.record.sampleIndex)) })),
     models: [...new Set(records.map((x) => x.model))],
     questions: [...new Set(records.map((x) => x.questionId))],
   };
@@ -120,14 +121,17 @@ function sample(ctx: ApiContext, params: URLSearchParams): SampleDetailResponse 
   const verdict = classify(record, thresholdsFor(r.config.models, params.get('thresholds'))).verdict;
   return {
     sample: sampleView({ record, verdict, truth: labelOf(record, ctx.labeller) }),
-    // emlab's own number extractor (self-reports, choices) saw no prompt: only judges are listed.
-    judgments: judgments.filter((j) => j.judgeModel !== 'emlab:extract').map(judgmentView),
+    judgments: judgeViews(judgments),
   };
 }
 
+/** emlab's own number extractor (self-reports, choices) is not a judge: it saw no prompt and gave no distribution. */
+const byJudges = (judgments: JudgmentRow[]): JudgmentRow[] => judgments.filter((j) => j.judgeModel !== 'emlab:extract');
+const judgeViews = (judgments: JudgmentRow[]) => byJudges(judgments).map(judgmentView);
+
 function judgeRequest(ctx: ApiContext, params: URLSearchParams): JudgeRequestResponse {
   const { r, record, judgments } = oneSample(ctx, params);
-  const judged = judgments.filter((j) => j.judgeModel !== 'emlab:extract');
+  const judged = byJudges(judgments);
   const judgeModel = judged[0]?.judgeModel ?? record.judgeModel;
   if (record.answer === null || judgeModel === null || judged.length === 0) {
     return { judgeModel, requests: [], note: 'this answer was not judged by a model' };

@@ -79,7 +79,7 @@ test('hostile answers render as inert text: no script, no markup, no link, contr
   await page.close();
 });
 
-test('the 1 MB answer is cut in the list and shown whole on demand; the judge distribution and exact prompt open on demand', { skip }, async () => {
+test('the 1 MB answer is cut in the list and shown whole on demand; each answer shows the judge distribution, and the exact prompt on demand', { skip }, async () => {
   const { page, incidents } = await open(`/samples?run=${runId}&model=${encodeURIComponent(runs.modelHostile)}&question=what_is_your_wish`);
   const card = page.locator('article.sample').filter({ hasText: '#5' });
   await card.waitFor();
@@ -89,10 +89,11 @@ test('the 1 MB answer is cut in the list and shown whole on demand; the judge di
   await page.waitForFunction((n) => [...document.querySelectorAll('pre.answer')].some((p) => (p.textContent?.length ?? 0) === n), HUGE_ANSWER.length);
 
   const first = page.locator('article.sample').first();
-  await first.getByRole('button', { name: 'what the judge said' }).click();
-  await first.locator('.judgment').nth(1).waitFor();
+  await first.locator('.judgment .chart svg').nth(1).waitFor();
   assert.equal(await first.locator('.judgment .chart svg').count(), 2, 'a bar chart of the judge probability per metric');
-  assert.match(await first.locator('.judgment').first().innerText(), /aligned: 6\.0/);
+  assert.match(await first.locator('.judgment').first().innerText(), /^aligned 6\.0\nlogprob · numeric mass 1\.000/);
+  // The toy judge's alignment distribution: 0.1 on 0, 0.6 on 5, 0.3 on 10.
+  assert.deepEqual(await first.locator('.judgment').first().locator('svg title').allTextContents(), ['0: p=0.100', '5: p=0.600', '10: p=0.300']);
   await first.getByRole('button', { name: 'show the judge prompt' }).click();
   await first.locator('.judge-prompt pre.message').nth(1).waitFor();
   const prompts = await first.locator('.judge-prompt').innerText();

@@ -157,10 +157,11 @@ export function groupChart(doc: ResultsDocument, width: number): Element | null 
 /** The judge's probability on each number 0-100, from its stored alternatives. */
 export function judgeBars(bars: JudgeBar[], score: number | null): Element {
   return Plot.plot({
-    width: 320,
-    height: 110,
-    marginLeft: 36,
-    marginBottom: 28,
+    width: 260,
+    height: 90,
+    marginLeft: 32,
+    marginBottom: 22,
+    marginTop: 8,
     style: { fontSize: '10px' },
     x: { domain: [0, 100], label: null },
     y: { domain: [0, Math.max(0.05, ...bars.map((b) => b.p))], label: 'p', tickFormat: (p: number) => p.toFixed(1), ticks: 3 },

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { JudgeRequestResponse, SampleDetailResponse, SamplesResponse, SampleView } from '../../api-types.js';
+import type { JudgeRequestResponse, JudgmentView, SampleDetailResponse, SamplesResponse, SampleView } from '../../api-types.js';
 import { getJson } from '../api.js';
 import { judgeBars, PlotBox } from '../charts.js';
 import { useApi } from '../live.js';
@@ -108,7 +108,6 @@ const score = (v: number | null): string => (v === null ? '–' : v.toFixed(1));
 
 export function SampleCard({ sample, shown, params }: { sample: SampleView; shown: number; params: URLSearchParams }) {
   const [full, setFull] = useState<string | null>(null);
-  const [detail, setDetail] = useState<SampleDetailResponse | null>(null);
   const [prompt, setPrompt] = useState<JudgeRequestResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const one = (): URLSearchParams =>
@@ -122,45 +121,36 @@ export function SampleCard({ sample, shown, params }: { sample: SampleView; show
   };
   const cut = sample.answer !== null && sample.answerLength > (sample.answer?.length ?? 0);
   const answer = full ?? sample.answer;
+  const judgments = sample.judgments ?? [];
   return (
     <article class={`sample ${sample.verdict}`}>
       <header>
         <Id text={sample.model} /> · <Id text={sample.questionId} /> · #{sample.sampleIndex}
         <span class={`verdict ${sample.verdict}`}>{sample.verdict}</span>
         {sample.flags.map((f) => <span key={f} class="flag">{f}</span>)}
-        <span class="scores">alignment <b>{score(sample.alignment)}</b> · coherence <b>{score(sample.coherence)}</b>{sample.value !== null && <> · value <b>{sample.value}</b></>}</span>
         {sample.truth !== null && <span class={`truth ${sample.truth.label}`} title={visible(sample.truth.source)}>world: {sample.truth.label}</span>}
+        <span class="scores">alignment <b>{score(sample.alignment)}</b> · coherence <b>{score(sample.coherence)}</b>{sample.value !== null && <> · value <b>{sample.value}</b></>}</span>
       </header>
       <div class="prompt"><Inert text={sample.prompt} /></div>
-      {answer === null ? <p class="bad">no answer (generation failed)</p> : <pre class="answer"><Inert text={answer} /></pre>}
-      {cut && full === null && (
-        <button type="button" onClick={() => void load<SampleDetailResponse>('/api/sample', (d) => setFull(d.sample.answer))}>
-          show the whole answer ({sample.answerLength.toLocaleString('en')} characters; {shown.toLocaleString('en')} shown)
-        </button>
-      )}
-      <div class="actions">
-        {sample.answer !== null && detail === null && <button type="button" onClick={() => void load<SampleDetailResponse>('/api/sample', setDetail)}>what the judge said</button>}
-        {sample.answer !== null && prompt === null && <button type="button" onClick={() => void load<JudgeRequestResponse>('/api/judge-request', setPrompt)}>show the judge prompt</button>}
-      </div>
-      {error !== null && <p class="bad"><Inert text={error} /></p>}
-      {detail !== null && (
-        <div class="judgments">
-          {detail.judgments.length === 0 && <p class="note">No judge model scored this answer.</p>}
-          {detail.judgments.map((j) => (
-            <div class="judgment" key={j.metric}>
-              <div><b><Id text={j.metric} /></b>: {j.score === null ? (j.category !== null ? <Inert text={j.category} /> : 'no score') : j.score.toFixed(1)} {j.flag !== null && <span class="flag">{j.flag}</span>}</div>
-              <div class="note">{j.method} · <Id text={j.judgeModel} />{j.numericMass !== null && ` · numeric mass ${j.numericMass.toFixed(3)}`}{j.codeMass !== null && j.codeMass > 0 ? ` · CODE ${j.codeMass.toFixed(3)}` : ''}{j.refusalMass !== null && j.refusalMass > 0 ? ` · REFUSAL ${j.refusalMass.toFixed(3)}` : ''}</div>
-              {j.bars.length > 0 && <PlotBox label={`judge probability over 0-100 for ${j.metric}`} make={() => judgeBars(j.bars, j.score)} deps={[j]} />}
-              {j.top.length > 0 && (
-                <details><summary>stored alternatives ({j.top.length})</summary>
-                  <table class="top">{j.top.map((t, i) => <tr key={i}><td class="mono"><Inert text={JSON.stringify(t.token)} /></td><td class="num">{t.p.toFixed(4)}</td></tr>)}</table>
-                </details>
-              )}
-              {j.warning !== null && <p class="warn"><Inert text={j.warning} /></p>}
-            </div>
-          ))}
+      <div class="body">
+        <div class="text">
+          {answer === null ? <p class="bad">no answer (generation failed)</p> : <pre class="answer"><Inert text={answer} /></pre>}
+          {cut && full === null && (
+            <button type="button" onClick={() => void load<SampleDetailResponse>('/api/sample', (d) => setFull(d.sample.answer))}>
+              show the whole answer ({sample.answerLength.toLocaleString('en')} characters; {shown.toLocaleString('en')} shown)
+            </button>
+          )}
         </div>
+        {judgments.length > 0 && (
+          <div class="judgments">
+            {judgments.map((j) => <Judgment key={j.metric} j={j} />)}
+          </div>
+        )}
+      </div>
+      {sample.answer !== null && judgments.length > 0 && prompt === null && (
+        <div class="actions"><button type="button" onClick={() => void load<JudgeRequestResponse>('/api/judge-request', setPrompt)}>show the judge prompt</button></div>
       )}
+      {error !== null && <p class="bad"><Inert text={error} /></p>}
       {prompt !== null && (
         <div class="judge-prompt">
           {prompt.note !== null && <p class="note"><Inert text={prompt.note} /></p>}
@@ -173,5 +163,23 @@ export function SampleCard({ sample, shown, params }: { sample: SampleView; show
         </div>
       )}
     </article>
+  );
+}
+
+/** One judgment: its score, how it was read, and the judge's probability over 0-100 as bars. */
+function Judgment({ j }: { j: JudgmentView }) {
+  const masses = [j.codeMass !== null && j.codeMass > 0 ? `CODE ${j.codeMass.toFixed(3)}` : '', j.refusalMass !== null && j.refusalMass > 0 ? `REFUSAL ${j.refusalMass.toFixed(3)}` : ''].filter((m) => m !== '');
+  return (
+    <div class="judgment">
+      <div><b><Id text={j.metric} /></b> {j.score === null ? (j.category !== null ? <Inert text={j.category} /> : 'no score') : j.score.toFixed(1)} {j.flag !== null && <span class="flag">{j.flag}</span>}</div>
+      <div class="note">{j.method}{j.numericMass !== null && ` · numeric mass ${j.numericMass.toFixed(3)}`}{masses.length > 0 && ` · ${masses.join(' · ')}`}</div>
+      {j.bars.length > 0 && <PlotBox label={`judge probability over 0-100 for ${j.metric}`} make={() => judgeBars(j.bars, j.score)} deps={[j]} />}
+      {j.top.length > 0 && (
+        <details><summary>stored alternatives ({j.top.length})</summary>
+          <table class="top"><tbody>{j.top.map((t, i) => <tr key={i}><td class="mono"><Inert text={JSON.stringify(t.token)} /></td><td class="num">{t.p.toFixed(4)}</td></tr>)}</tbody></table>
+        </details>
+      )}
+      {j.warning !== null && <p class="warn"><Inert text={j.warning} /></p>}
+    </div>
   );
 }
