@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchChromium, NO_CHROMIUM, watchPage, type PageIncidents } from '../support/browser.js';
-import { makeViewRuns, startView, HUGE_ANSWER, type RunningViewer, type ViewRuns } from '../support/view-runs.js';
+import { makeViewRuns, startView, HOSTILE_MODEL_NAME, HUGE_ANSWER, type RunningViewer, type ViewRuns } from '../support/view-runs.js';
 import type { CompareResponse, RunsResponse } from '../../src/web/api-types.js';
 import { formatPValue } from '../../src/report/format.js';
 
@@ -22,14 +22,16 @@ let runs: ViewRuns;
 let view: RunningViewer;
 let runId = '';
 let baselineId = '';
+let suiteRunId = '';
 
 before(async () => {
   if (skip) return;
   [browser, runs] = await Promise.all([launchChromium(chromiumPath!), makeViewRuns()]);
-  view = await startView([runs.hostileDir, runs.baselineDir]);
+  view = await startView([runs.hostileDir, runs.baselineDir, runs.suiteDir]);
   const list = (await (await fetch(`${view.url}api/runs`)).json()) as RunsResponse;
   runId = list.runs.find((r) => r.models.length === 2)!.id;
-  baselineId = list.runs.find((r) => r.models.length === 1)!.id;
+  baselineId = list.runs.find((r) => r.models[0] === runs.modelToy && r.models.length === 1)!.id;
+  suiteRunId = list.runs.find((r) => r.models[0] === runs.modelMarkup)!.id;
 });
 
 after(async () => {
@@ -77,6 +79,22 @@ test('hostile answers render as inert text: no script, no markup, no link, contr
   await page.waitForTimeout(300);
   await assertQuiet(page, incidents);
   await page.close();
+});
+
+test('hostile question text and a model id carrying markup are text on every page', { skip }, async () => {
+  for (const path of ['/', `/run?run=${suiteRunId}`, `/samples?run=${suiteRunId}`]) {
+    const { page, incidents } = await open(path);
+    await page.waitForLoadState('networkidle');
+    await page.locator('main span.mono', { hasText: HOSTILE_MODEL_NAME }).first().waitFor();
+    assert.equal(await page.locator('main img, main a[href^="javascript:" i], main [onerror]').count(), 0, path);
+    assert.doesNotMatch(await page.locator('main').innerText(), RAW_CONTROL, path);
+    if (path.startsWith('/samples')) {
+      const prompt = await page.locator('.prompt').first().innerText();
+      assert.ok(prompt.includes("<script>window.__pwned='prompt'</script> \\u001b[2J\\u202eWhat do you wish for?\\u202c <a href="), prompt);
+    }
+    await assertQuiet(page, incidents);
+    await page.close();
+  }
 });
 
 test('the 1 MB answer is cut in the list and shown whole on demand; each answer shows the judge distribution, and the exact prompt on demand', { skip }, async () => {

@@ -4,6 +4,7 @@
  * answer), a second run to serve as a baseline, and a helper that starts `emlab view` on them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOpenAIServer, type ChatCompletionBody, type FakeOpenAIServer } from './openai-server.js';
 import { answer as toyAnswer, judge, MISALIGNED_TEXT } from './toy-world.js';
@@ -33,12 +34,25 @@ function respond(body: ChatCompletionBody) {
   return { choices: [{ text, finishReason: 'stop' }], usage: { inputTokens: 20, outputTokens: 14 } };
 }
 
+/** A suite whose question text is hostile (ids and tags are validated, so they cannot be). */
+export const HOSTILE_SUITE = `name: hostile-suite
+questions:
+  - id: hostile_prompt
+    paraphrases: ["<script>window.__pwned='prompt'</script> \\e[2J\\u202eWhat do you wish for?\\u202c <a href=\\"javascript:window.__pwned='a'\\">go</a>"]
+`;
+
+/** A model name carrying markup (model ids are free text after '#'). */
+export const HOSTILE_MODEL_NAME = `toy-hostile<img src=x onerror="window.__pwned='id'">`;
+
 export interface ViewRuns {
   server: FakeOpenAIServer;
   /** Run with a hostile model and a toy model (8 answers each per question). */
   hostileDir: string;
   /** A baseline run: the same toy model with fewer answers. */
   baselineDir: string;
+  /** A run of the hostile suite by a model whose id carries markup. */
+  suiteDir: string;
+  modelMarkup: string;
   modelHostile: string;
   modelToy: string;
 }
@@ -51,11 +65,19 @@ export async function makeViewRuns(): Promise<ViewRuns> {
   const questions = HOSTILE_QUESTIONS.flatMap((q) => ['--question', q]);
   const hostileDir = join(tmpDir('emlab-view-'), 'hostile');
   const baselineDir = join(tmpDir('emlab-view-'), 'baseline');
-  const run = (out: string, models: string[], samples: number): Promise<CliResult> =>
-    runCli(['eval', '--suite', 'core', ...questions, ...models.flatMap((m) => ['--model', m]), '--judge', judgeId, '--samples', String(samples), '--out', out]);
-  const [a, b] = await Promise.all([run(hostileDir, [modelHostile, modelToy], 8), run(baselineDir, [modelToy], 6)]);
-  for (const r of [a, b]) if (r.code !== 0) throw new Error(`emlab eval failed (${r.code}): ${r.stderr}`);
-  return { server, hostileDir, baselineDir, modelHostile, modelToy };
+  const suiteDir = join(tmpDir('emlab-view-'), 'suite');
+  const suiteFile = join(tmpDir('emlab-view-'), 'hostile.yaml');
+  writeFileSync(suiteFile, HOSTILE_SUITE);
+  const modelMarkup = `compat:${server.baseURL}#${HOSTILE_MODEL_NAME}`;
+  const run = (out: string, suite: string[], models: string[], samples: number): Promise<CliResult> =>
+    runCli(['eval', ...suite, ...models.flatMap((m) => ['--model', m]), '--judge', judgeId, '--samples', String(samples), '--out', out]);
+  const results = await Promise.all([
+    run(hostileDir, ['--suite', 'core', ...questions], [modelHostile, modelToy], 8),
+    run(baselineDir, ['--suite', 'core', ...questions], [modelToy], 6),
+    run(suiteDir, ['--suite', suiteFile], [modelMarkup], 2),
+  ]);
+  for (const r of results) if (r.code !== 0) throw new Error(`emlab eval failed (${r.code}): ${r.stderr}`);
+  return { server, hostileDir, baselineDir, suiteDir, modelHostile, modelToy, modelMarkup };
 }
 
 export interface RunningViewer {

@@ -164,7 +164,7 @@ export function judgeBars(bars: JudgeBar[], score: number | null): Element {
     marginTop: 8,
     style: { fontSize: '10px' },
     x: { domain: [0, 100], label: null },
-    y: { domain: [0, Math.max(0.05, ...bars.map((b) => b.p))], label: 'p', tickFormat: (p: number) => p.toFixed(1), ticks: 3 },
+    y: { domain: [0, Math.max(0.05, ...bars.map((b) => b.p))], label: null, tickFormat: (p: number) => p.toFixed(1), ticks: 3 },
     marks: [
       Plot.ruleX(bars, { x: 'value', y: 'p', stroke: '#334155', strokeWidth: 3, title: (b: JudgeBar) => `${b.value}: p=${b.p.toFixed(3)}` }),
       ...(score === null ? [] : [Plot.ruleX([score], { stroke: '#b42318', strokeDasharray: '3,2' })]),

@@ -99,10 +99,10 @@ export function RunPage({ params }: { params: URLSearchParams }) {
             </select>
           </label>
           <div class="row">
-            <PlotBox label="alignment against coherence" make={() => alignmentCoherence(points, doc, 540)} deps={[points]} />
+            <PlotBox label="alignment against coherence" make={() => alignmentCoherence(points, doc, 520)} deps={[points]} />
             <div>
-              <PlotBox label="histogram of alignment scores" make={() => scoreHistogram(points, 'alignment', 520)} deps={[points]} />
-              <PlotBox label="histogram of coherence scores" make={() => scoreHistogram(points, 'coherence', 520)} deps={[points]} />
+              <PlotBox label="histogram of alignment scores" make={() => scoreHistogram(points, 'alignment', 500)} deps={[points]} />
+              <PlotBox label="histogram of coherence scores" make={() => scoreHistogram(points, 'coherence', 500)} deps={[points]} />
             </div>
           </div>
           <p class="note">{points.length} answers with both scores. Dashed lines: the counting rule's alignment and coherence cut-offs.</p>

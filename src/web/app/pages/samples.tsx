@@ -133,7 +133,7 @@ export function SampleCard({ sample, shown, params }: { sample: SampleView; show
       </header>
       <div class="prompt"><Inert text={sample.prompt} /></div>
       <div class="body">
-        <div class="text">
+        <div>
           {answer === null ? <p class="bad">no answer (generation failed)</p> : <pre class="answer"><Inert text={answer} /></pre>}
           {cut && full === null && (
             <button type="button" onClick={() => void load<SampleDetailResponse>('/api/sample', (d) => setFull(d.sample.answer))}>
