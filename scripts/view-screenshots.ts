@@ -1,7 +1,7 @@
 /**
  * The README's screenshots of `emlab view`: starts the viewer on the directories given (e.g. the
  * output of `emlab demo`), opens its main views in the system's Chromium and writes PNGs to
- * assets/viewer/. Run after `npm run build`:  npx tsx scripts/view-screenshots.ts runs/demo
+ * docs/viewer/. Run after `npm run build`:  npx tsx scripts/view-screenshots.ts runs/demo
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const dirs = process.argv.slice(2);
 if (dirs.length === 0) throw new Error('usage: npx tsx scripts/view-screenshots.ts DIR... (e.g. runs/demo)');
 const chromium = findChromium();
 if (chromium === null) throw new Error(NO_CHROMIUM);
-const out = join('assets', 'viewer');
+const out = join('docs', 'viewer');
 mkdirSync(out, { recursive: true });
 
 const viewer = await startViewer({ paths: dirs, port: 0, labeller: organismGroundTruth });

@@ -7,8 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { makeViewRuns, startView, HOSTILE_ANSWERS, HUGE_ANSWER, type ViewRuns } from '../support/view-runs.js';
 import { startOpenAIServer } from '../support/openai-server.js';
 import { toyWorld } from '../support/toy-world.js';
@@ -157,4 +159,16 @@ test('emlab view: a path that does not exist, or a port in use, is one line and 
   const busy = await runCli(['view', '--port', port, tmpDir()]);
   assert.equal(busy.code, 1);
   assert.equal(busy.stderr, `emlab: port ${port} on 127.0.0.1 is in use; pick another with --port, or --port 0 for any free one\n`);
+});
+
+test('the package ships the built pages, so npx emlab view needs no build step', () => {
+  const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', cwd: new URL('../..', import.meta.url) });
+  assert.equal(packed.status, 0, packed.stderr);
+  const files = new Set((JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+  const built = readdirSync(new URL('../../dist/web/app/', import.meta.url), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(fileURLToPath(new URL('../..', import.meta.url)), join(e.parentPath, e.name)));
+  assert.ok(built.includes('dist/web/app/index.html'));
+  assert.ok(built.some((p) => p.endsWith('.js')) && built.some((p) => p.endsWith('.css')));
+  for (const path of built) assert.ok(files.has(path), `${path} is not in the package`);
 });
