@@ -12,6 +12,7 @@ import type { SourceInfo } from './api-types.js';
 /** Directories searched below a directory argument for emlab.db files (runs/<name>/emlab.db, runs/demo/x/emlab.db). */
 const SEARCH_DEPTH = 3;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.emlab']);
+const DISCOVER_EVERY_MS = 1000;
 
 export const sourceId = (path: string): string => createHash('sha256').update(path).digest('hex').slice(0, 10);
 
@@ -19,6 +20,7 @@ export class SourceSet {
   private readonly roots: string[];
   private readonly stores = new Map<string, Store>();
   private readonly errors = new Map<string, string>();
+  private found: { at: number; paths: string[] } | null = null;
 
   constructor(args: readonly string[]) {
     this.roots = args.map((a) => resolve(a));
@@ -31,8 +33,13 @@ export class SourceSet {
     });
   }
 
-  /** Every database file under the arguments, in argument order, each once. */
+  /**
+   * Every database file under the arguments, in argument order, each once. The tree is walked at
+   * most once a second: a page asks several things at once, and a new run shows up a second later.
+   */
   discover(): string[] {
+    const now = Date.now();
+    if (this.found && now - this.found.at < DISCOVER_EVERY_MS) return this.found.paths;
     const found: string[] = [];
     for (const root of this.roots) {
       let st;
@@ -44,7 +51,8 @@ export class SourceSet {
       if (st.isFile()) found.push(root);
       else if (st.isDirectory()) walk(root, SEARCH_DEPTH, found);
     }
-    return [...new Set(found)];
+    this.found = { at: now, paths: [...new Set(found)] };
+    return this.found.paths;
   }
 
   /** The listing: each database's id, path, and why it could not be opened. */
