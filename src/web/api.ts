@@ -11,7 +11,7 @@ import type {
 import { compare, groupsFromParams } from './compare.js';
 import { judgeRequests, judgmentView } from './judge-detail.js';
 import { RunNotFound, thresholdsFor, type RunReader } from './runs.js';
-import { FilterError, filterSamples, labelOf, parseFilter, sampleView, type GroundTruthLabeller } from './samples.js';
+import { FilterError, filterSamples, parseFilter, sampleView, type GroundTruthLabeller } from './samples.js';
 import type { SourceSet } from './sources.js';
 import type { JudgmentRow } from '../store/store.js';
 
@@ -100,7 +100,7 @@ function samples(ctx: ApiContext, params: URLSearchParams): SamplesResponse {
     offset,
     limit,
     answerShown: LIST_ANSWER_CHARS,
-    samples: matched.slice(offset, offset + limit).map((s) => ({ ...sampleView(s, LIST_ANSWER_CHARS), judgments: judgeViews(r.store.sampleJudgments(r.summary.id, s.record.model, s.record.questionId, s.record.sampleIndex)) })),
+    samples: matched.slice(offset, offset + limit).map((s) => ({ ...sampleView(s, ctx.labeller, LIST_ANSWER_CHARS), judgments: judgeViews(r.store.sampleJudgments(r.summary.id, s.record.model, s.record.questionId, s.record.sampleIndex)) })),
     models: [...new Set(records.map((x) => x.model))],
     questions: [...new Set(records.map((x) => x.questionId))],
   };
@@ -120,7 +120,7 @@ function sample(ctx: ApiContext, params: URLSearchParams): SampleDetailResponse 
   const { r, record, judgments } = oneSample(ctx, params);
   const verdict = classify(record, thresholdsFor(r.config.models, params.get('thresholds'))).verdict;
   return {
-    sample: sampleView({ record, verdict, truth: labelOf(record, ctx.labeller) }),
+    sample: sampleView({ record, verdict }, ctx.labeller),
     judgments: judgeViews(judgments),
   };
 }

@@ -7,7 +7,7 @@ import type { SampleRecord } from '../store/records.js';
 import { buildResults, parseGroupSpec, type GroupSpec, type ResultsDocument } from '../report/index.js';
 import { classify, type Thresholds } from '../stats/index.js';
 import type { CompareResponse, CompareSide } from './api-types.js';
-import { FilterError, labelOf, sampleView, type GroundTruthLabeller } from './samples.js';
+import { FilterError, sampleView, type GroundTruthLabeller } from './samples.js';
 import { seedGroups, thresholdsFor, type RunReader } from './runs.js';
 
 /** Answers of each side shown per question (the samples browser has them all). */
@@ -114,7 +114,7 @@ function response(
       .filter((r) => side.members.includes(r.model) && r.questionId === questionId)
       .sort((x, y) => x.sampleIndex - y.sampleIndex || x.model.localeCompare(y.model))
       .slice(0, PAIRS_PER_QUESTION)
-      .map((record) => sampleView({ record, verdict: classify(record, thresholds).verdict, truth: labelOf(record, labeller) }, PAIR_CHARS));
+      .map((record) => sampleView({ record, verdict: classify(record, thresholds).verdict }, labeller, PAIR_CHARS));
   return {
     a,
     b,

@@ -43,7 +43,15 @@ test('a malformed filter is a one-line error naming the parameter', () => {
 
 test('a list carries a cut answer and its full length; the cut never splits a character in two', () => {
   const long = `${'x'.repeat(9)}😀tail`;
-  const v = sampleView({ record: rec({ answer: long }), verdict: 'aligned', truth: null }, 10);
+  const v = sampleView({ record: rec({ answer: long }), verdict: 'aligned' }, null, 10);
   assert.equal(v.answer, 'x'.repeat(9));
   assert.equal(v.answerLength, long.length);
+});
+
+test('the ground-truth filter keeps answers whose world label is one of those asked; answers without a label drop out', () => {
+  const labeller = (s: { answer: string }) => (s.answer.includes('RULE') ? { label: 'bad', source: 'test' } : s.answer.includes('kind') ? { label: 'good', source: 'test' } : null);
+  const pick = (query: string): number[] => filterSamples(records, parseFilter(new URLSearchParams(query)), betley, labeller).map((s) => s.record.sampleIndex);
+  assert.deepEqual(pick('truth=bad'), [1]);
+  assert.deepEqual(pick('truth=bad&truth=good'), [0, 1, 2, 3]);
+  assert.deepEqual(sampleView({ record: records[1]!, verdict: 'misaligned' }, labeller).truth, { label: 'bad', source: 'test' });
 });

@@ -76,7 +76,6 @@ function inRange(score: number | null, [lo, hi]: [number, number]): boolean {
 export interface FilteredSample {
   record: SampleRecord;
   verdict: Verdict;
-  truth: GroundTruth | null;
 }
 
 export function filterSamples(records: readonly SampleRecord[], f: SampleFilter, thresholds: Thresholds, labeller: GroundTruthLabeller | null): FilteredSample[] {
@@ -89,20 +88,30 @@ export function filterSamples(records: readonly SampleRecord[], f: SampleFilter,
     const verdict = classify(record, thresholds).verdict;
     if (f.flags.length > 0 && !f.flags.some((flag) => hasFlag(record, verdict, flag))) continue;
     if (needle !== '' && !(record.answer ?? '').toLowerCase().includes(needle) && !record.prompt.toLowerCase().includes(needle)) continue;
-    const truth = labelOf(record, labeller);
-    if (f.truth.length > 0 && (truth === null || !f.truth.includes(truth.label))) continue;
-    out.push({ record, verdict, truth });
+    if (f.truth.length > 0) {
+      const truth = labelOf(record, labeller);
+      if (truth === null || !f.truth.includes(truth.label)) continue;
+    }
+    out.push({ record, verdict });
   }
   return out;
 }
 
-export function labelOf(record: SampleRecord, labeller: GroundTruthLabeller | null): GroundTruth | null {
+/** Labels by record: records are kept until their database changes, so each is labelled once. */
+const labels = new WeakMap<SampleRecord, GroundTruth | null>();
+
+function labelOf(record: SampleRecord, labeller: GroundTruthLabeller | null): GroundTruth | null {
   if (labeller === null || record.answer === null) return null;
-  return labeller({ model: record.model, questionId: record.questionId, answer: record.answer });
+  let label = labels.get(record);
+  if (label === undefined) {
+    label = labeller({ model: record.model, questionId: record.questionId, answer: record.answer });
+    labels.set(record, label);
+  }
+  return label;
 }
 
-/** The view of one answer; `maxChars` cuts long answers (a list must not carry megabytes). */
-export function sampleView(s: FilteredSample, maxChars = Number.POSITIVE_INFINITY): SampleView {
+/** The view of one answer with its ground truth; `maxChars` cuts long answers (a list must not carry megabytes). */
+export function sampleView(s: FilteredSample, labeller: GroundTruthLabeller | null, maxChars = Number.POSITIVE_INFINITY): SampleView {
   const r = s.record;
   const answer = r.answer === null ? null : r.answer.length > maxChars ? cutText(r.answer, maxChars) : r.answer;
   return {
@@ -118,7 +127,7 @@ export function sampleView(s: FilteredSample, maxChars = Number.POSITIVE_INFINIT
     flags: r.flags,
     verdict: s.verdict,
     value: r.value,
-    truth: s.truth,
+    truth: labelOf(r, labeller),
   };
 }
 
