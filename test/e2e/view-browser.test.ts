@@ -12,6 +12,11 @@ import { findChromium, launchChromium, NO_CHROMIUM, watchPage, type PageIncident
 import { makeViewRuns, startView, HOSTILE_MODEL_NAME, HUGE_ANSWER, type RunningViewer, type ViewRuns } from '../support/view-runs.js';
 import type { CompareResponse, RunsResponse } from '../../src/web/api-types.js';
 import { formatPValue } from '../../src/report/format.js';
+import { startOpenAIServer } from '../support/openai-server.js';
+import { toyWorld } from '../support/toy-world.js';
+import { runCli } from '../support/cli.js';
+import { tmpDir } from '../support/run-files.js';
+import { join } from 'node:path';
 
 const chromiumPath = findChromium();
 const skip = chromiumPath === null ? NO_CHROMIUM : false;
@@ -172,5 +177,28 @@ test('the run page draws the main figure, the scatter and histograms; compare sh
   await page.locator('.pvalue').waitFor();
   assert.match(await page.locator('table.sides').innerText(), new RegExp(`@ ${baselineId.slice(0, 8)}`));
   await assertQuiet(page, incidents);
+  await page.close();
+});
+
+test('a run started while the runs page is open shows up as running, then as complete, without a reload', { skip }, async (t) => {
+  const server = await startOpenAIServer({ respond: toyWorld({ delayMs: 60 }) });
+  t.after(() => server.close());
+  const parent = tmpDir('emlab-view-live-');
+  const liveView = await startView([parent]);
+  t.after(() => liveView.stop());
+  const page = await browser.newPage();
+  const incidents = watchPage(page);
+  await page.goto(liveView.url);
+  await page.getByText('No emlab.db found').waitFor();
+  const run = runCli([
+    'eval', '--suite', 'core', '--question', 'what_is_your_wish', '--model', `compat:${server.baseURL}#toy-bad-30`,
+    '--judge', `compat:${server.baseURL}#toy-judge`, '--samples', '16', '--concurrency', '2', '--judge-concurrency', '2', '--out', join(parent, 'live'),
+  ]);
+  await page.locator('.status.running').waitFor({ timeout: 20_000 });
+  await page.getByText('a run is in progress').waitFor();
+  await page.locator('.status.complete').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('table.runs tbody tr').innerText(), /16 \/ 16/);
+  assert.equal((await run).code, 0);
+  assert.deepEqual(incidents, { dialogs: [], errors: [] });
   await page.close();
 });
