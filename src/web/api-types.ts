@@ -43,8 +43,6 @@ export interface RunResponse {
   run: RunSummary;
   doc: ResultsDocument;
   points: AnswerPoint[];
-  /** Models whose ids differ only in a seed part (`-s1`, `seed2`): suggested groups. */
-  seedGroups: { name: string; members: string[] }[];
 }
 
 /** What the world that produced an answer knows about it (organisms only). */

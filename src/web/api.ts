@@ -85,7 +85,7 @@ function run(ctx: ApiContext, params: URLSearchParams): RunResponse {
     if (m === undefined || q === undefined) continue;
     points.push([m, q, rec.alignment, rec.coherence, classify(rec, thresholds).verdict]);
   }
-  return { run: r.summary, doc, points, seedGroups: groups };
+  return { run: r.summary, doc, points };
 }
 
 function samples(ctx: ApiContext, params: URLSearchParams): SamplesResponse {

@@ -8,7 +8,7 @@ import { buildResults, parseGroupSpec, type GroupSpec, type ResultsDocument } fr
 import { classify, type Thresholds } from '../stats/index.js';
 import type { CompareResponse, CompareSide } from './api-types.js';
 import { FilterError, sampleView, type GroundTruthLabeller } from './samples.js';
-import { seedGroups, thresholdsFor, type RunReader } from './runs.js';
+import { asRequestError, seedGroups, thresholdsFor, type RunReader } from './runs.js';
 
 /** Answers of each side shown per question (the samples browser has them all). */
 const PAIRS_PER_QUESTION = 4;
@@ -50,7 +50,7 @@ export function compare(reader: RunReader, params: URLSearchParams, labeller: Gr
     const groups = groupsFromParams(params, run.config.models);
     const used = groups.filter((g) => g.name === a || g.name === b);
     if (a === b) throw new FilterError(`a and b are both "${a}"; name two different models or groups`);
-    const doc = checked(() => reader.resultsOf(run, thresholds, used, [{ a, b }]));
+    const doc = reader.resultsOf(run, thresholds, used, [{ a, b }]);
     const side = (name: string): CompareSide => ({ label: name, run: run.summary.id, name, members: used.find((g) => g.name === name)?.members ?? [name] });
     return response(doc, side(a), side(b), reader.recordsOf(run), reader.recordsOf(run), thresholds, labeller);
   }
@@ -64,7 +64,7 @@ export function compare(reader: RunReader, params: URLSearchParams, labeller: Gr
   }
   const recordsA = renamed(reader.recordsOf(run), a, la);
   const recordsB = renamed(reader.recordsOf(baseline), b, lb);
-  const doc = checked(() =>
+  const doc = asRequestError(() =>
     buildResults([...recordsA, ...recordsB], {
       suite: [...new Set([...run.config.suites, ...baseline.config.suites])].join(', '),
       thresholds,
@@ -83,14 +83,6 @@ export function compare(reader: RunReader, params: URLSearchParams, labeller: Gr
     thresholds,
     labeller,
   );
-}
-
-function checked(build: () => ResultsDocument): ResultsDocument {
-  try {
-    return build();
-  } catch (err) {
-    throw new FilterError((err as Error).message);
-  }
 }
 
 function renamed(records: readonly SampleRecord[], model: string, label: string): SampleRecord[] {

@@ -81,19 +81,30 @@ export class RunReader {
     const version = run.store.dataVersion();
     const cached = this.docs.get(key);
     if (cached && cached.version === version) return cached.doc;
-    const doc = buildResults(this.recordsOf(run), {
-      suite: run.config.suites.join(', '),
-      thresholds,
-      judge: run.config.judge,
-      models: run.config.models.length > 0 ? run.config.models : undefined,
-      questions: run.config.questions,
-      groups,
-      comparisons,
-      runIds: [run.summary.id],
-    });
+    const doc = asRequestError(() =>
+      buildResults(this.recordsOf(run), {
+        suite: run.config.suites.join(', '),
+        thresholds,
+        judge: run.config.judge,
+        models: run.config.models.length > 0 ? run.config.models : undefined,
+        questions: run.config.questions,
+        groups,
+        comparisons,
+        runIds: [run.summary.id],
+      }),
+    );
     if (this.docs.size > 64) this.docs.clear();
     this.docs.set(key, { version, doc });
     return doc;
+  }
+}
+
+/** buildResults checks the groups and comparisons a page asked for: its errors are the request's (400). */
+export function asRequestError<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    throw new FilterError((err as Error).message);
   }
 }
 

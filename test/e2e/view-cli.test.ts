@@ -50,6 +50,18 @@ test('emlab view serves the runs of the directories given, with the numbers of t
   assert.equal(run.points.length, 32);
   assert.equal(run.points.filter((p) => p[4] === 'misaligned').length, written.overall.reduce((s, o) => s + o.nMisaligned, 0));
 
+  // Groups from the URL are checked as the report checks them: a bad one is a 400 with one line.
+  for (const [group, message] of [
+    [`${runs.modelToy}=${runs.modelHostile}`, /is also a model id; choose a group name that is not a model id$/],
+    ['g=nobody', /^group "g": "nobody" is not a model of this run$/],
+  ] as const) {
+    const res = await fetch(`${view.url}api/run?${new URLSearchParams({ run: hostile.id, group })}`);
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, message);
+  }
+  const grouped = await get<RunResponse>(view.url, '/api/run', { run: hostile.id, group: `both=${runs.modelHostile},${runs.modelToy}` });
+  assert.deepEqual(grouped.doc.groups.map((g) => [g.name, g.overall.nMembers]), [['both', 2]]);
+
   // Every filter is a URL parameter, and they combine.
   const samples = (params: Record<string, string | string[]>) => get<SamplesResponse>(view.url, '/api/samples', { run: hostile.id, ...params });
   const all = await samples({ limit: '200' });
