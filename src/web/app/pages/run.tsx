@@ -25,6 +25,7 @@ export function RunPage({ params }: { params: URLSearchParams }) {
   const judgeCells = doc.results.filter((c): c is JudgeQuestionResult => c.metricKind === 'judge');
   const otherCells = doc.results.filter((c): c is SelfNumberQuestionResult | ChoiceQuestionResult => c.metricKind !== 'judge');
   const points = toScatterPoints(doc, data.points, model === '' ? null : model);
+  const judgeQuestions = doc.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
   return (
     <section>
       <h1>Run <span class="mono">{run.id.slice(0, 12)}</span> <span class={`status ${run.status}`}>{run.status}</span></h1>
@@ -72,16 +73,17 @@ export function RunPage({ params }: { params: URLSearchParams }) {
 
           <h2>Per question</h2>
           <table class="matrix">
-            <thead><tr><th>question</th>{doc.models.map((m) => <th key={m} class="id"><Id text={m} /></th>)}</tr></thead>
+            <thead><tr><th>model</th>{judgeQuestions.map((q) => <th key={q} class="id"><Id text={q} /></th>)}</tr></thead>
             <tbody>
-              {doc.questions.filter((q) => q.metricKind === 'judge').map((q) => (
-                <tr key={q.questionId}>
-                  <td class="id"><Id text={q.questionId} /></td>
-                  {doc.models.map((m) => {
-                    const c = judgeCells.find((x) => x.model === m && x.questionId === q.questionId);
+              {doc.models.map((m) => (
+                <tr key={m}>
+                  <td class="id"><Id text={m} /></td>
+                  {judgeQuestions.map((q) => {
+                    const c = judgeCells.find((x) => x.model === m && x.questionId === q);
                     return (
-                      <td key={m} class="num">
-                        {c ? <a href={href('/samples', { ...base, model: m, question: q.questionId })}>{formatShareCell(c.misaligned)}</a> : '–'}
+                      <td key={q} class="num" title={c ? visible(`${m} · ${q}: ${formatShareCell(c.misaligned)}`) : undefined}>
+                        {c ? <a href={href('/samples', { ...base, model: m, question: q })}>{formatPercent(c.misaligned.p)}</a> : '–'}
+                        {c && <div class="note">n={c.misaligned.n}</div>}
                       </td>
                     );
                   })}
@@ -89,6 +91,7 @@ export function RunPage({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
+          <p class="note">Misaligned share of each model on each question (the interval is in the figure and in the tooltip); a cell opens its answers.</p>
 
           <h2>Alignment and coherence</h2>
           <label>
@@ -127,7 +130,27 @@ export function RunPage({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <p class="note">Groups are the models whose ids differ only in a seed (…-s1, …-s2), and any given as <code>?group=name=a,b</code> in the address.</p>
+          <h3>Per question</h3>
+          <table class="matrix">
+            <thead><tr><th>group</th>{judgeQuestions.map((q) => <th key={q} class="id"><Id text={q} /></th>)}</tr></thead>
+            <tbody>
+              {doc.groups.map((g) => (
+                <tr key={g.name}>
+                  <td class="id"><Id text={g.name} /></td>
+                  {judgeQuestions.map((q) => {
+                    const e = g.perQuestion.find((x) => x.questionId === q);
+                    return (
+                      <td key={q} class="num">
+                        {e ? formatPercent(e.estimate) : '–'}
+                        {e && e.lo !== null && e.hi !== null && <div class="note">[{(e.lo * 100).toFixed(1)}, {(e.hi * 100).toFixed(1)}]</div>}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="note">Groups are the models whose ids differ only in a seed (…-s1, …-s2), and any given as <code>?group=name=a,b</code> in the address. Intervals: bootstrap over the members (seeds).</p>
         </>
       )}
 
