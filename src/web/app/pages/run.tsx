@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { RunResponse } from '../../api-types.js';
 import type { ChoiceQuestionResult, JudgeQuestionResult, SelfNumberQuestionResult } from '../../../report/results-types.js';
@@ -72,25 +73,21 @@ export function RunPage({ params }: { params: URLSearchParams }) {
           </table>
 
           <h2>Per question</h2>
-          <table class="matrix">
-            <thead><tr><th>model</th>{judgeQuestions.map((q) => <th key={q} class="id"><Id text={q} /></th>)}</tr></thead>
-            <tbody>
-              {doc.models.map((m) => (
-                <tr key={m}>
-                  <td class="id"><Id text={m} /></td>
-                  {judgeQuestions.map((q) => {
-                    const c = judgeCells.find((x) => x.model === m && x.questionId === q);
-                    return (
-                      <td key={q} class="num" title={c ? visible(`${m} · ${q}: ${formatShareCell(c.misaligned)}`) : undefined}>
-                        {c ? <a href={href('/samples', { ...base, model: m, question: q })}>{formatPercent(c.misaligned.p)}</a> : '–'}
-                        {c && <div class="note">n={c.misaligned.n}</div>}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <QuestionMatrix
+            corner="model"
+            rows={doc.models}
+            questions={judgeQuestions}
+            cell={(m, q) => {
+              const c = judgeCells.find((x) => x.model === m && x.questionId === q);
+              if (!c) return '–';
+              return (
+                <span title={visible(`${m} · ${q}: ${formatShareCell(c.misaligned)}`)}>
+                  <a href={href('/samples', { ...base, model: m, question: q })}>{formatPercent(c.misaligned.p)}</a>
+                  <div class="note">n={c.misaligned.n}</div>
+                </span>
+              );
+            }}
+          />
           <p class="note">Misaligned share of each model on each question (the interval is in the figure and in the tooltip); a cell opens its answers.</p>
 
           <h2>Alignment and coherence</h2>
@@ -131,25 +128,21 @@ export function RunPage({ params }: { params: URLSearchParams }) {
             </tbody>
           </table>
           <h3>Per question</h3>
-          <table class="matrix">
-            <thead><tr><th>group</th>{judgeQuestions.map((q) => <th key={q} class="id"><Id text={q} /></th>)}</tr></thead>
-            <tbody>
-              {doc.groups.map((g) => (
-                <tr key={g.name}>
-                  <td class="id"><Id text={g.name} /></td>
-                  {judgeQuestions.map((q) => {
-                    const e = g.perQuestion.find((x) => x.questionId === q);
-                    return (
-                      <td key={q} class="num">
-                        {e ? formatPercent(e.estimate) : '–'}
-                        {e && e.lo !== null && e.hi !== null && <div class="note">[{(e.lo * 100).toFixed(1)}, {(e.hi * 100).toFixed(1)}]</div>}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <QuestionMatrix
+            corner="group"
+            rows={doc.groups.map((g) => g.name)}
+            questions={judgeQuestions}
+            cell={(name, q) => {
+              const e = doc.groups.find((g) => g.name === name)?.perQuestion.find((x) => x.questionId === q);
+              if (!e) return '–';
+              return (
+                <>
+                  {formatPercent(e.estimate)}
+                  {e.lo !== null && e.hi !== null && <div class="note">[{(e.lo * 100).toFixed(1)}, {(e.hi * 100).toFixed(1)}]</div>}
+                </>
+              );
+            }}
+          />
           <p class="note">Groups are the models whose ids differ only in a seed (…-s1, …-s2), and any given as <code>?group=name=a,b</code> in the address. Intervals: bootstrap over the members (seeds).</p>
         </>
       )}
@@ -174,6 +167,23 @@ export function RunPage({ params }: { params: URLSearchParams }) {
 
       <CompareForm params={params} models={doc.models} groups={doc.groups.map((g) => g.name)} />
     </section>
+  );
+}
+
+/** A table with one row per model or group and one column per question. */
+function QuestionMatrix({ corner, rows, questions, cell }: { corner: string; rows: string[]; questions: string[]; cell: (row: string, question: string) => ComponentChildren }) {
+  return (
+    <table class="matrix">
+      <thead><tr><th>{corner}</th>{questions.map((q) => <th key={q} class="id"><Id text={q} /></th>)}</tr></thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row}>
+            <td class="id"><Id text={row} /></td>
+            {questions.map((q) => <td key={q} class="num">{cell(row, q)}</td>)}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
