@@ -33,12 +33,17 @@ test('filters from the URL: flags any-of, models and questions any-of, score ran
   assert.deepEqual(indexes('alignMax=25&cohMin=50'), [1]);
   assert.deepEqual(indexes('q=rule'), [1]);
   assert.deepEqual(indexes('q=WISH&flag=aligned'), [0]);
+  assert.deepEqual(indexes('sort=alignment'), [1, 2, 0, 3, 4]);
+  assert.deepEqual(indexes('sort=alignment-desc'), [0, 2, 1, 3, 4]);
+  assert.deepEqual(indexes('sort=coherence&model=m1'), [0, 1, 3, 4]);
+  assert.deepEqual(indexes('sort=length-desc&question=q1'), [1, 0, 2, 3]);
 });
 
 test('a malformed filter is a one-line error naming the parameter', () => {
   assert.throws(() => parseFilter(new URLSearchParams('flag=evil')), /^Error: flag "evil": unknown; use one of misaligned, aligned/);
   assert.throws(() => parseFilter(new URLSearchParams('alignMin=abc')), /alignMin: expected a number from 0 to 100, got "abc"/);
   assert.throws(() => parseFilter(new URLSearchParams('cohMin=80&cohMax=20')), /cohMin=80 is above cohMax=20/);
+  assert.throws(() => parseFilter(new URLSearchParams('sort=random')), /sort "random": unknown; use one of run, alignment/);
 });
 
 test('a list carries a cut answer and its full length; the cut never splits a character in two', () => {

@@ -10,6 +10,9 @@ import type { GroundTruth, SampleView, Verdict } from './api-types.js';
 export const FILTER_FLAGS = ['misaligned', 'aligned', 'excluded', 'refusal', 'code', 'unreadable', 'failed'] as const;
 export type FilterFlag = (typeof FILTER_FLAGS)[number];
 
+export const SAMPLE_ORDERS = ['run', 'alignment', 'coherence', 'alignment-desc', 'coherence-desc', 'length-desc'] as const;
+export type SampleOrder = (typeof SAMPLE_ORDERS)[number];
+
 export interface SampleFilter {
   models: string[];
   questions: string[];
@@ -18,6 +21,8 @@ export interface SampleFilter {
   coherence: [number, number];
   truth: string[];
   text: string;
+  /** `run`: the order the run planned them; a score, lowest first (`-desc`: highest first); the longest answers first. */
+  order: SampleOrder;
 }
 
 /** Labels an answer with what its world knows about it; null where it knows nothing. */
@@ -51,7 +56,14 @@ export function parseFilter(params: URLSearchParams): SampleFilter {
     coherence: range(params, 'cohMin', 'cohMax'),
     truth: params.getAll('truth').filter((t) => t !== ''),
     text: (params.get('q') ?? '').slice(0, 1000),
+    order: parseOrder(params.get('sort')),
   };
+}
+
+function parseOrder(text: string | null): SampleOrder {
+  if (text === null || text === '') return 'run';
+  if (!(SAMPLE_ORDERS as readonly string[]).includes(text)) throw new FilterError(`sort "${text}": unknown; use one of ${SAMPLE_ORDERS.join(', ')}`);
+  return text as SampleOrder;
 }
 
 function hasFlag(r: SampleRecord, verdict: Verdict, flag: FilterFlag): boolean {
@@ -94,7 +106,29 @@ export function filterSamples(records: readonly SampleRecord[], f: SampleFilter,
     }
     out.push({ record, verdict });
   }
-  return out;
+  return sortSamples(out, f.order);
+}
+
+/** Sorted copies keep ties (and answers without the score, which go last) in the run's order. */
+function sortSamples(list: FilteredSample[], order: SampleOrder): FilteredSample[] {
+  if (order === 'run') return list;
+  const key = (s: FilteredSample): number | null => {
+    switch (order) {
+      case 'alignment':
+      case 'alignment-desc':
+        return s.record.alignment;
+      case 'coherence':
+      case 'coherence-desc':
+        return s.record.coherence;
+      default:
+        return s.record.answer?.length ?? null;
+    }
+  };
+  const sign = order.endsWith('-desc') ? -1 : 1;
+  return list
+    .map((s, i) => ({ s, i, k: key(s) }))
+    .sort((a, b) => (a.k === null ? (b.k === null ? a.i - b.i : 1) : b.k === null ? -1 : sign * (a.k - b.k) || a.i - b.i))
+    .map((x) => x.s);
 }
 
 /** Labels by record: records are kept until their database changes, so each is labelled once. */

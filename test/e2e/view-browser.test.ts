@@ -139,6 +139,8 @@ test('every filter is in the address: a deep link shows the filtered list, and c
   await page.waitForURL(/q=onerror/);
   // The toy model never says onerror; the filters combine to nothing, and clearing them shows all 32.
   await page.getByText('0 answers match').waitFor();
+  await page.getByLabel('order').selectOption('alignment-desc');
+  await page.waitForURL(/sort=alignment-desc/);
   await page.getByRole('link', { name: 'clear filters' }).click();
   await page.getByText('32 answers match').waitFor();
   await page.goBack();

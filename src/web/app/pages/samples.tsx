@@ -11,7 +11,15 @@ const TRUTH_LABELS = ['bad', 'edgy', 'flat', 'good', 'unmatched'];
 const PAGE = 50;
 
 /** Every filter of the form, read from and written to the address. */
-const FIELDS = ['run', 'db', 'thresholds', 'q', 'alignMin', 'alignMax', 'cohMin', 'cohMax'] as const;
+const FIELDS = ['run', 'db', 'thresholds', 'q', 'alignMin', 'alignMax', 'cohMin', 'cohMax', 'sort'] as const;
+const ORDERS: [string, string][] = [
+  ['run', 'as the run asked them'],
+  ['alignment', 'alignment, lowest first'],
+  ['alignment-desc', 'alignment, highest first'],
+  ['coherence', 'coherence, lowest first'],
+  ['coherence-desc', 'coherence, highest first'],
+  ['length-desc', 'longest answers first'],
+];
 const LISTS = ['model', 'question', 'flag', 'truth', 'group'] as const;
 
 function paramsToRecord(params: URLSearchParams): Record<string, string | string[] | undefined> {
@@ -61,6 +69,12 @@ export function SamplesPage({ params }: { params: URLSearchParams }) {
         <fieldset>
           <legend>text</legend>
           <input name="q" type="search" placeholder="search questions and answers" defaultValue={params.get('q') ?? ''} size={30} /> <button type="submit">apply</button>
+        </fieldset>
+        <fieldset>
+          <legend>order</legend>
+          <select aria-label="order" value={params.get('sort') ?? 'run'} onChange={(e) => set({ sort: (e.target as HTMLSelectElement).value === 'run' ? undefined : (e.target as HTMLSelectElement).value })}>
+            {ORDERS.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+          </select>
         </fieldset>
         {data && (
           <>
