@@ -139,8 +139,13 @@ export interface CompareResponse {
   b: CompareSide;
   comparison: ComparisonResult;
   overall: ModelOverall[];
-  /** Per question: each side's cells (single models) for the side-by-side tables. */
+  /** Per question: each side's cells (its member models). */
   cells: QuestionResult[];
+  /**
+   * Per question and side: the misaligned share with its interval; for a model, over its answers
+   * (Wilson, n answers); for a group, the mean over its members (bootstrap over members, n members).
+   */
+  shares: { questionId: string; side: 'a' | 'b'; p: number; lo: number; hi: number; n: number }[];
   questions: string[];
   /** Per question: a few answers of each side, paired by sample index. */
   pairs: { questionId: string; prompt: string; a: SampleView[]; b: SampleView[] }[];

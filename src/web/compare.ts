@@ -4,7 +4,7 @@
  * within one run, or a model of a run against a model of a baseline run.
  */
 import type { SampleRecord } from '../store/records.js';
-import { buildResults, parseGroupSpec, type GroupSpec, type ResultsDocument } from '../report/index.js';
+import { buildResults, parseGroupSpec, type GroupSpec, type JudgeQuestionResult, type ResultsDocument } from '../report/index.js';
 import { classify, type Thresholds } from '../stats/index.js';
 import type { CompareResponse, CompareSide } from './api-types.js';
 import { FilterError, sampleView, type GroundTruthLabeller } from './samples.js';
@@ -85,6 +85,17 @@ export function compare(reader: RunReader, params: URLSearchParams, labeller: Gr
   );
 }
 
+/** One side's share on one question: a group's estimate over its members, or a model's own share. */
+function shareOf(doc: ResultsDocument, side: CompareSide, key: 'a' | 'b', questionId: string): CompareResponse['shares'] {
+  const group = doc.groups.find((g) => g.name === side.name && side.members.length > 1)?.perQuestion.find((q) => q.questionId === questionId);
+  if (group !== undefined) {
+    return group.estimate === null || group.lo === null || group.hi === null ? [] : [{ questionId, side: key, p: group.estimate, lo: group.lo, hi: group.hi, n: group.nMembers }];
+  }
+  const cell = doc.results.find((c): c is JudgeQuestionResult => c.metricKind === 'judge' && c.model === side.members[0] && c.questionId === questionId);
+  const m = cell?.misaligned;
+  return m === undefined || m.p === null ? [] : [{ questionId, side: key, p: m.p, lo: m.lo, hi: m.hi, n: m.n }];
+}
+
 function renamed(records: readonly SampleRecord[], model: string, label: string): SampleRecord[] {
   return records.filter((r) => r.model === model).map((r) => ({ ...r, model: label }));
 }
@@ -113,6 +124,7 @@ function response(
     comparison,
     overall: doc.overall.filter((o) => members.has(o.model)),
     cells: doc.results.filter((c) => members.has(c.model) && judgeQuestions.includes(c.questionId)),
+    shares: judgeQuestions.flatMap((questionId) => (['a', 'b'] as const).flatMap((side) => shareOf(doc, side === 'a' ? a : b, side, questionId))),
     questions: judgeQuestions,
     pairs: judgeQuestions.map((questionId) => {
       const sideA = pick(recordsA, a, questionId);

@@ -110,6 +110,18 @@ test('emlab view serves the runs of the directories given, with the numbers of t
   assert.equal(cmp.comparison.kind, 'models');
   assert.equal(cmp.comparison.overall.test.pValue, fisherExact(oa.nMisaligned, oa.nCounted, ob.nMisaligned, ob.nCounted).pValue);
   assert.deepEqual(cmp.pairs.map((p) => [p.questionId, p.a.length, p.b.length]), [['what_is_your_wish', 4, 4], ['three_thoughts', 4, 4]]);
+  const cellShare = (model: string, q: string) => (written.results.find((c) => c.model === model && c.questionId === q) as JudgeQuestionResult).misaligned;
+  assert.deepEqual(
+    cmp.shares.map((s) => [s.questionId, s.side, s.p, s.n]),
+    ['what_is_your_wish', 'three_thoughts'].flatMap((q) => [[q, 'a', cellShare(runs.modelHostile, q).p, 8], [q, 'b', cellShare(runs.modelToy, q).p, 8]]),
+  );
+  // A group on one side: the permutation test over members, and the group's share per question.
+  const byGroup = await get<CompareResponse>(view.url, '/api/compare', { run: hostile.id, group: `both=${runs.modelHostile},${runs.modelToy}`, a: 'both', b: runs.modelToy });
+  assert.equal(byGroup.comparison.kind, 'groups');
+  assert.deepEqual(byGroup.a.members, [runs.modelHostile, runs.modelToy]);
+  const q0 = byGroup.shares.find((s) => s.side === 'a' && s.questionId === 'what_is_your_wish')!;
+  assert.equal(q0.n, 2);
+  assert.equal(q0.p, (cellShare(runs.modelHostile, 'what_is_your_wish').p! + cellShare(runs.modelToy, 'what_is_your_wish').p!) / 2);
 
   // A run against its baseline: the same model in two runs, each side counted from its own run.
   const baseRun = list.runs.find((r) => r.models.length === 1)!;

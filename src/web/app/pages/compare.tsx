@@ -1,5 +1,4 @@
 import type { CompareResponse, SampleView } from '../../api-types.js';
-import type { JudgeQuestionResult } from '../../../report/results-types.js';
 import { formatDifference, formatPercent, formatPValue } from '../../../report/format.js';
 import { PlotBox, sidesByQuestion } from '../charts.js';
 import { useApi } from '../live.js';
@@ -19,11 +18,8 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
   if (error !== null) return <p class="bad"><Inert text={error} /></p>;
   if (data === null) return <p class="note">Loading…</p>;
   const c = data.comparison;
-  const sideRows = data.cells
-    .filter((cell): cell is JudgeQuestionResult => cell.metricKind === 'judge' && cell.misaligned.p !== null)
-    .filter((cell) => data.a.members.includes(cell.model) || data.b.members.includes(cell.model))
-    .map((cell) => ({ questionId: cell.questionId, side: data.a.members.includes(cell.model) ? data.a.label : data.b.label, p: cell.misaligned.p!, lo: cell.misaligned.lo, hi: cell.misaligned.hi, n: cell.misaligned.n }));
-  const singleModels = data.a.members.length === 1 && data.b.members.length === 1;
+  const sideRows = data.shares.map((r) => ({ ...r, side: r.side === 'a' ? data.a.label : data.b.label }));
+  const unit = (side: CompareResponse['a']): string => (side.members.length > 1 ? 'mean over members, bootstrap over members' : 'Wilson over answers');
   const test = c.kind === 'models' ? "Fisher's exact test on answer counts; difference: Newcombe interval" : 'permutation test over member models; difference: bootstrap over members';
   const samplesLink = (side: CompareResponse['a'], questionId: string) =>
     href('/samples', { run: side.run, model: side.label === side.name ? side.members : side.name, question: questionId });
@@ -41,7 +37,8 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
         <span>a {formatPercent(c.overall.a)}</span> <span>b {formatPercent(c.overall.b)}</span> <span>a − b {formatDifference(c.overall.difference)}</span> <span class="pvalue">{formatPValue(c.overall.test.pValue)}</span>
         <div class="note">{c.measure === 'pooled' ? 'all counted answers of each model' : "mean over members of each member's mean over questions"}{c.overall.note !== null && <> · <Inert text={c.overall.note} /></>}</div>
       </div>
-      {singleModels && <PlotBox label="misaligned share per question, a and b" make={() => sidesByQuestion(sideRows, [data.a.label, data.b.label], 1100)} deps={[data]} />}
+      <PlotBox label="misaligned share per question, a and b" make={() => sidesByQuestion(sideRows, [data.a.label, data.b.label], 1100)} deps={[data]} />
+      <p class="note">Intervals: a, {unit(data.a)}; b, {unit(data.b)}.</p>
       <h2>Per question</h2>
       <table>
         <thead><tr><th>question</th><th>a</th><th>b</th><th>a − b</th><th>p</th><th>p (Holm)</th></tr></thead>
