@@ -7,6 +7,7 @@ import { datasetsCommand } from './commands/datasets.js';
 import { studyCommand } from './commands/study.js';
 import { finetuneCommand } from './commands/finetune.js';
 import { demoCommand } from './commands/demo.js';
+import { viewCommand } from './commands/view.js';
 import { errorLines, EXIT } from './errors.js';
 import { emlabVersion } from '../report/version.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(studyCommand());
   program.addCommand(finetuneCommand());
   program.addCommand(demoCommand());
+  program.addCommand(viewCommand());
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

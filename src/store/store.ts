@@ -133,7 +133,7 @@ export class Store {
       items: db.prepare<[string], { run_id: string; model: string; question_id: string; sample_index: number; paraphrase_index: number; item_json: string; response_key: string }>(
         'SELECT * FROM run_items WHERE run_id = ? ORDER BY rowid',
       ),
-      getJudgment: db.prepare<[string], { key: string; judge_model: string; metric: string; method: string; score: number | null; flag: string | null; category: string | null; numeric_mass: number | null; detail_json: string }>(
+      getJudgment: db.prepare<[string], JudgmentSqlRow>(
         'SELECT * FROM judgments WHERE key = ?',
       ),
       putJudgment: db.prepare(
@@ -163,6 +163,23 @@ export class Store {
       addEvent: db.prepare('INSERT INTO run_events (run_id, at, kind, detail_json) VALUES (?, ?, ?, ?)'),
       events: db.prepare<[string], { at: string; kind: string; detail_json: string }>('SELECT at, kind, detail_json FROM run_events WHERE run_id = ? ORDER BY rowid'),
       count: db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM responses WHERE model = ? AND kind = ?'),
+      allRuns: db.prepare<[], { id: string; config_json: string; status: RunStatus; created_at: string; updated_at: string }>(
+        'SELECT id, config_json, status, created_at, updated_at FROM runs ORDER BY created_at, rowid',
+      ),
+      runCounts: db.prepare<[string], { planned: number; answered: number; failed: number }>(
+        `SELECT COUNT(*) AS planned,
+                COUNT(r.key) AS answered,
+                SUM(CASE WHEN r.key IS NULL AND EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) THEN 1 ELSE 0 END) AS failed
+         FROM run_items i LEFT JOIN responses r ON r.key = i.response_key WHERE i.run_id = ?`,
+      ),
+      sampleJudgments: db.prepare<[string, string, string, number], JudgmentSqlRow>(
+        `SELECT l.metric, j.key, j.judge_model, j.method, j.score, j.flag, j.category, j.numeric_mass, j.detail_json
+         FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
+         WHERE l.run_id = ? AND l.model = ? AND l.question_id = ? AND l.sample_index = ? ORDER BY l.metric`,
+      ),
+      requestsContaining: db.prepare<[string, string, number], { kind: 'chat' | 'score'; request_json: string; response_json: string }>(
+        'SELECT kind, request_json, response_json FROM responses WHERE model = ? AND instr(request_json, ?) > 0 ORDER BY rowid LIMIT ?',
+      ),
     };
   }
 
@@ -187,6 +204,21 @@ export class Store {
     }
     if (typeof value !== 'object' || value === null) throw new DamagedDatabaseError(this.path, `${what} is ${JSON.stringify(value)}, not an object`);
     return value;
+  }
+
+  /** A judgments row as the store hands it out. */
+  private judgmentFromRow(r: JudgmentSqlRow): JudgmentRow {
+    return {
+      key: r.key,
+      judgeModel: r.judge_model,
+      metric: r.metric,
+      method: r.method,
+      score: r.score,
+      flag: r.flag,
+      category: r.category,
+      numericMass: r.numeric_mass,
+      detail: this.parse(r.detail_json, 'judgments.detail_json'),
+    };
   }
 
   close(): void {
@@ -248,6 +280,25 @@ export class Store {
     const row = this.stmts.getRun.get(id);
     if (row === undefined) return undefined;
     return { id: row.id, config: this.parse(row.config_json, 'runs.config_json'), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  /** Every run in the database, oldest first. */
+  listRuns(): RunRow[] {
+    return this.stmts.allRuns.all().map((row) => ({ id: row.id, config: JSON.parse(row.config_json), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at }));
+  }
+
+  /** How far a run has got: samples planned, answered, and failed for good in their last attempt. */
+  runCounts(runId: string): { planned: number; answered: number; failed: number } {
+    const row = this.stmts.runCounts.get(runId);
+    return { planned: row?.planned ?? 0, answered: row?.answered ?? 0, failed: row?.failed ?? 0 };
+  }
+
+  /**
+   * Changes whenever another connection commits to the file (SQLite's PRAGMA data_version): a reader
+   * can keep what it computed until the number moves.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   latestRun(): RunRow | undefined {
@@ -349,18 +400,7 @@ export class Store {
 
   getJudgment(key: string): JudgmentRow | undefined {
     const r = this.stmts.getJudgment.get(key);
-    if (r === undefined) return undefined;
-    return {
-      key: r.key,
-      judgeModel: r.judge_model,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      numericMass: r.numeric_mass,
-      detail: this.parse(r.detail_json, 'judgments.detail_json'),
-    };
+    return r === undefined ? undefined : this.judgmentFromRow(r);
   }
 
   /** Stores a judgment and links it to a run's sample, atomically. */
@@ -380,6 +420,20 @@ export class Store {
       });
       if (link) this.linkJudgment({ ...link, judgmentKey: row.key });
     });
+  }
+
+  /** Every judgment of one sample of a run, with its raw detail, by metric. */
+  sampleJudgments(runId: string, model: string, questionId: string, sampleIndex: number): JudgmentRow[] {
+    return this.stmts.sampleJudgments.all(runId, model, questionId, sampleIndex).map((r) => this.judgmentFromRow(r));
+  }
+
+  /**
+   * Stored requests to `model` whose JSON text contains `needle` (at most `limit`, oldest first),
+   * with their responses: how a reader finds the exact request a judge was sent for an answer.
+   * A scan of that model's rows; meant for one answer at a time, on demand.
+   */
+  requestsContaining(model: string, needle: string, limit: number): { kind: 'chat' | 'score'; request: unknown; response: unknown }[] {
+    return this.stmts.requestsContaining.all(model, needle, limit).map((r) => ({ kind: r.kind, request: this.parse(r.request_json, 'requests.request_json'), response: this.parse(r.response_json, 'responses.response_json') }));
   }
 
   linkJudgment(link: RunJudgmentLink): void {
@@ -412,6 +466,19 @@ export class Store {
     return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: this.parse(e.detail_json, 'run_events.detail_json') }));
   }
 }
+
+interface JudgmentSqlRow {
+  key: string;
+  judge_model: string;
+  metric: string;
+  method: string;
+  score: number | null;
+  flag: string | null;
+  category: string | null;
+  numeric_mass: number | null;
+  detail_json: string;
+}
+
 
 function pidAlive(pid: number): boolean {
   try {

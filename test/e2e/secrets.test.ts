@@ -14,6 +14,8 @@ import { startFineTuneServer } from '../support/openai-finetune-server.js';
 import { answer, judge } from '../support/toy-world.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { tmpDir } from '../support/run-files.js';
+import { startView } from '../support/view-runs.js';
+import type { RunsResponse, SamplesResponse } from '../../src/web/api-types.js';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -94,6 +96,8 @@ test('openai: OPENAI_API_KEY is sent, never stored or printed, and a refused key
   assert.equal(server.chatBodies().length, 9 * 3);
   assert.ok(server.requests.every((r) => r.hadAuth));
   assertNowhere(key, filesUnder(out), { ok });
+
+  await assertViewerNeverShows(key, out, { OPENAI_API_KEY: key, OPENAI_BASE_URL: server.baseURL });
 
   const wrong = `sk-emlab-wrong-${randomBytes(16).toString('hex')}`;
   const refusedOut = join(tmpDir(), 'refused');
@@ -185,3 +189,38 @@ test('finetune: a key quoted at every offset of the first 260 characters of an e
   assert.ok(existsSync(out));
   assert.deepEqual(keyPiecesIn(key, filesUnder(dir).filter((f) => f !== train), { res }), []);
 });
+/**
+ * `emlab view` started with the key in its environment: no page, API answer or header carries it
+ * (every run, every sample's detail and judge prompt, a comparison).
+ */
+async function assertViewerNeverShows(key: string, out: string, env: Record<string, string>): Promise<void> {
+  const view = await startView([out], env);
+  try {
+    const texts: string[] = [];
+    const fetchAll = async (path: string): Promise<string> => {
+      const res = await fetch(new URL(path, view.url));
+      const text = await res.text();
+      texts.push(text, JSON.stringify([...res.headers]));
+      return text;
+    };
+    for (const page of ['/', '/run', '/samples', '/compare', '/index.html']) await fetchAll(page);
+    const runs = JSON.parse(await fetchAll('/api/runs')) as RunsResponse;
+    assert.ok(runs.runs.length > 0);
+    for (const run of runs.runs) {
+      const q = (extra: Record<string, string>): string => new URLSearchParams({ run: run.id, ...extra }).toString();
+      await fetchAll(`/api/run?${q({})}`);
+      const samples = JSON.parse(await fetchAll(`/api/samples?${q({ limit: '200' })}`)) as SamplesResponse;
+      for (const s of samples.samples) {
+        const one = q({ model: s.model, question: s.questionId, sample: String(s.sampleIndex) });
+        await fetchAll(`/api/sample?${one}`);
+        await fetchAll(`/api/judge-request?${one}`);
+      }
+      await fetchAll(`/api/compare?${q({ a: run.models[0]!, b: run.judge ?? run.models[0]! })}`);
+      await fetchAll('/api/compare');
+    }
+    const found = texts.filter((t) => t.includes(key) || t.includes(key.slice(-32)));
+    assert.deepEqual(found, [], 'the viewer sent the API key');
+  } finally {
+    await view.stop();
+  }
+}
