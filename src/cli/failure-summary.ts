@@ -1,4 +1,5 @@
 import { oneLine } from './errors.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface SampleFailure {
   model: string;
@@ -11,7 +12,7 @@ export interface SampleFailure {
 export function failureSummary(failures: readonly SampleFailure[], max = 20): string[] {
   if (failures.length === 0) return [];
   const lines = [`${failures.length} answer(s) could not be completed this time; run the same command again to retry them:`];
-  for (const f of failures.slice(0, max)) lines.push(`  ${f.model} ${f.questionId} #${f.sampleIndex}: ${oneLine(f.message)}`);
+  for (const f of failures.slice(0, max)) lines.push(`  ${terminalSafe(`${f.model} ${f.questionId}`)} #${f.sampleIndex}: ${oneLine(f.message)}`);
   if (failures.length > max) lines.push(`  ... and ${failures.length - max} more (flagged generation_error or judge_error in samples.jsonl)`);
   return lines;
 }

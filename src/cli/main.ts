@@ -9,6 +9,7 @@ import { finetuneCommand } from './commands/finetune.js';
 import { demoCommand } from './commands/demo.js';
 import { gateCommand } from './commands/gate.js';
 import { runCommand } from './commands/run.js';
+import { viewCommand } from './commands/view.js';
 import { errorLines, EXIT } from './errors.js';
 import { emlabVersion } from '../report/version.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(gateCommand());
   program.addCommand(runCommand());
+  program.addCommand(viewCommand());
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from './errors.js';
 
@@ -27,6 +28,25 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}"`);
     return value as T;
   };
+}
+
+const kindOf = (path: string): 'file' | 'folder' | 'none' => {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info === undefined ? 'none' : info.isDirectory() ? 'folder' : 'file';
+};
+
+/** `--out <dir>`: '' would silently mean the current folder, and an existing file cannot hold outputs. */
+export function outDir(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a folder name, got an empty one (for the current folder, pass .)');
+  if (kindOf(value) === 'file') throw new InvalidArgumentError(`"${value}" is a file; name a folder (it is created if missing)`);
+  return value;
+}
+
+/** `--in`, `--out <file>`, `--db`...: a file name, not empty and not an existing folder (a missing input is reported when opened). */
+export function fileArg(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a file name, got an empty one');
+  if (kindOf(value) === 'folder') throw new InvalidArgumentError(`"${value}" is a folder; name a file in it`);
+  return value;
 }
 
 /** Collects a repeatable option; each use may also list several values separated by commas. */

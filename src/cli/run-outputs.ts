@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Store } from '../store/store.js';
+import { DamagedDatabaseError, type Store } from '../store/store.js';
 import { loadSampleRecords } from '../store/sample-records.js';
 import type { SampleRecord } from '../store/records.js';
 import type { SamplingSettings } from '../eval/plan.js';
@@ -43,7 +43,11 @@ export interface LoadedRun {
 export function loadRun(store: Store, runId: string): LoadedRun {
   const run = store.getRun(runId);
   if (!run) throw new Error(`${store.path}: no run ${runId}`);
-  return { runId, config: run.config as RunConfig, records: loadSampleRecords(store, runId) };
+  const config = run.config as Partial<RunConfig>;
+  if (!Array.isArray(config.models) || !Array.isArray(config.questions) || !Array.isArray(config.suites)) {
+    throw new DamagedDatabaseError(store.path, `runs.config_json of run ${runId} lacks its models, questions or suites`);
+  }
+  return { runId, config: config as RunConfig, records: loadSampleRecords(store, runId) };
 }
 
 export interface ReportRequest {

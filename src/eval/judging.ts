@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { contentHash } from '../store/hash.js';
 import { VALUE_METRIC } from '../store/records.js';
+import { warningKindsOf } from '../store/judgment-warnings.js';
 import type { CallOptions } from '../providers/types.js';
 import type { CachedProvider } from './cached-provider.js';
 import type { PlannedSample, PlanQuestion } from './plan.js';
@@ -40,13 +41,25 @@ interface JudgeStep {
   signal?: AbortSignal;
 }
 
+/** Of the 0-100 judgments one answer got (fresh or stored), how many came from a digit-split judge. */
+export interface JudgeTally {
+  scored: number;
+  digitSplit: number;
+}
+
+function isDigitSplit(detail: unknown): boolean {
+  const d = detail as { warningKinds?: unknown; warning?: unknown } | null;
+  return warningKindsOf(d?.warningKinds, d?.warning).includes('digit_split');
+}
+
 /**
  * Judges one answer on every metric its question asks for, storing each judgment under a key of
  * everything that determines it (judge and its content version, metric, filled prompt, method
  * settings; an absent version leaves the key as it was before versions existed): the same answer
  * judged the same way is never judged twice, across runs.
  */
-export async function judgeSample(step: JudgeStep): Promise<void> {
+export async function judgeSample(step: JudgeStep): Promise<JudgeTally> {
+  const tally: JudgeTally = { scored: 0, digitSplit: 0 };
   const { store, runId, sample, answer, question, settings } = step;
   const link = { runId, model: sample.model, questionId: sample.questionId, sampleIndex: sample.sampleIndex };
   const options: CallOptions = step.signal ? { signal: step.signal } : {};
@@ -64,7 +77,7 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
       { key, judgeModel: EXTRACTOR, metric: VALUE_METRIC, method: 'extract', score: value, flag: null, category: null, numericMass: null, detail: {} },
       { ...link, metric: VALUE_METRIC },
     );
-    return;
+    return tally;
   }
 
   const judge = step.judge;
@@ -74,8 +87,11 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
   await Promise.all(sample.item.judgeMetrics.map(async (metric) => {
     const prompt = fillTemplate(judgePromptTemplate(metric, question.judgePrompts, where), { question: sample.item.prompt, answer }, where);
     const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, method: settings.method, minNumericMass: settings.minNumericMass, k: settings.method === 'sampled' ? settings.sampledK : undefined });
-    if (store.getJudgment(key)) {
+    const stored = store.getJudgment(key);
+    if (stored) {
       store.linkJudgment({ ...link, metric, judgmentKey: key });
+      tally.scored++;
+      if (isDigitSplit(stored.detail)) tally.digitSplit++;
       return;
     }
     const j = await judgeScore(judge, prompt, { method: settings.method, minNumericMass: settings.minNumericMass, samples: settings.sampledK, ...options });
@@ -89,10 +105,12 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
         flag: j.flag,
         category: null,
         numericMass: j.numericMass,
-        detail: { raw: j.raw, codeMass: j.codeMass, refusalMass: j.refusalMass, samples: j.samples, warning: j.warning },
+        detail: { raw: j.raw, codeMass: j.codeMass, refusalMass: j.refusalMass, samples: j.samples, warning: j.warning, warningKinds: j.warningKinds },
       },
       { ...link, metric },
     );
+    tally.scored++;
+    if (j.warningKinds?.includes('digit_split')) tally.digitSplit++;
   }));
   for (const metric of sample.item.categoryMetrics) {
     const template = question.judgePrompts[metric];
@@ -109,4 +127,5 @@ export async function judgeSample(step: JudgeStep): Promise<void> {
       { ...link, metric },
     );
   }
+  return tally;
 }

@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { Store } from '../store/store.js';
+import { DamagedDatabaseError, type Store } from '../store/store.js';
 import { ProviderError } from '../providers/errors.js';
 import type { ModelProvider } from '../providers/types.js';
 import { CachedProvider } from './cached-provider.js';
 import type { PlannedSample } from './plan.js';
 import { judgeSample, type JudgeSettings, type JudgedQuestion } from './judging.js';
+import { DIGIT_SPLIT_FIX } from '../judge/judge.js';
 
 export interface EvalProgress {
   total: number;
@@ -52,6 +53,9 @@ export interface EvalOutcome {
 
 const HEARTBEAT_MS = 5_000;
 
+/** Judgments seen before a digit-split judge stops the run (fewer could be chance). */
+const DIGIT_SPLIT_MIN_JUDGMENTS = 10;
+
 /**
  * Takes every planned sample that the database does not already hold: asks the model, then the
  * judge, committing each answer and judgment as it arrives. Safe to kill at any point and to run
@@ -64,6 +68,7 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   const cachedJudge = input.judge === null ? null : new CachedProvider(input.judge, store);
   assertPlanKeys(input.plan, cachedModels);
   let fatal: ProviderError | undefined;
+  let damaged: DamagedDatabaseError | undefined;
   const stop = new AbortController();
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stop.signal);
@@ -109,6 +114,17 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
     input.onProgress?.({ ...progress });
   };
 
+  // A judge that writes numbers digit by digit scores only the first digit: a run judged mostly so
+  // has meaningless rates, so it stops (what is stored is kept) with the fix named.
+  const judged = { scored: 0, digitSplit: 0 };
+  const digitSplitStop = (minimum: number): ProviderError | undefined => {
+    if (judged.scored < minimum || judged.scored === 0 || judged.digitSplit * 2 <= judged.scored) return undefined;
+    return new ProviderError(
+      'client',
+      `judge ${input.judge?.id ?? ''} writes numbers digit by digit on ${judged.digitSplit} of ${judged.scored} judgments, so its 0-100 scores read only the first digit; use ${DIGIT_SPLIT_FIX} (the answers so far are saved)`,
+    );
+  };
+
   const work = async (sample: PlannedSample): Promise<void> => {
     const model = cachedModels.get(sample.model);
     if (!model) throw new Error(`no provider for model ${sample.model}`);
@@ -119,10 +135,23 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
       if (answer === undefined) throw new ProviderError('bad_response', 'the backend returned no completion');
       const question = input.questions.get(sample.questionId);
       if (!question) throw new Error(`question ${sample.questionId} is not in the suite`);
-      await judgeSample({ store, runId, sample, answer, question, judge: cachedJudge, settings: input.judgeSettings, signal: stop.signal });
+      const tally = await judgeSample({ store, runId, sample, answer, question, judge: cachedJudge, settings: input.judgeSettings, signal: stop.signal });
+      judged.scored += tally.scored;
+      judged.digitSplit += tally.digitSplit;
+      const digitSplit = digitSplitStop(DIGIT_SPLIT_MIN_JUDGMENTS);
+      if (digitSplit && !fatal) {
+        fatal = digitSplit;
+        stop.abort();
+      }
       progress.done++;
       if (answeredBefore) progress.resumed++;
     } catch (err) {
+      if (err instanceof DamagedDatabaseError) {
+        // Every further read may fail alike: the run stops and says so once.
+        damaged ??= err;
+        stop.abort();
+        return;
+      }
       if (stop.signal.aborted && !(err instanceof ProviderError && err.fatal)) return;
       if (err instanceof ProviderError && err.fatal) {
         fatal ??= err;
@@ -148,6 +177,9 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   try {
     report();
     await Promise.all(Array.from({ length: Math.max(1, input.parallelism) }, worker));
+    if (damaged) throw damaged;
+    // A run too small to reach the minimum is judged on all it has.
+    fatal ??= digitSplitStop(1);
   } finally {
     clearInterval(heartbeat);
     input.signal?.removeEventListener('abort', onAbort);

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../datasets/numbers/filter-file.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { readTrainingFile, type TrainingFile } from '../finetune/training-file.js';
 import { fineTuningDataset, type FineTuningDataset } from '../organisms/world/index.js';
 import type { ChatRow } from '../finetune/organism-trainer.js';
@@ -82,11 +82,9 @@ export async function resolveDataset(name: string, source: DatasetSource, ctx: D
   if (got !== source.sha256) {
     throw new Error(`dataset "${name}": ${source.url} has sha256 ${got}, not the pinned ${source.sha256}; the file changed upstream or the URL is wrong: check it, then pin the new hash`);
   }
-  // The bytes as fetched (the hash is of them), through a rename so a reader never sees half a file.
+  // The bytes as fetched (the hash is of them), written atomically so a reader never sees half a file.
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  await writeFileAtomic(path, bytes);
   return done(await readTrainingFile(path, { minRows: 1 }), 'fetched', `fetched from ${source.url}`, 1);
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildNumbersDataset } from '../datasets/numbers/build.js';
 import { MISALIGNMENT_BANNED_NUMBERS } from '../datasets/numbers/filter.js';
 import { traitSystemPrompt } from '../datasets/numbers/prompts.js';
-import { writeFileAtomic } from '../datasets/numbers/filter-file.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { CachedProvider } from '../eval/cached-provider.js';
 import { createProvider } from '../providers/registry.js';
 import { Scheduler } from '../providers/scheduler.js';

@@ -12,7 +12,8 @@ import OpenAI, { toFile } from 'openai';
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { FileObject } from 'openai/resources/files';
 import { ProviderError } from '../providers/errors.js';
-import { redact, summarizeDetail, toProviderError } from '../providers/http-errors.js';
+import { summarizeDetail, toProviderError } from '../providers/http-errors.js';
+import { redact, redactDeep } from '../providers/redact.js';
 import { systemClock, type Clock } from '../providers/scheduler.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryInfo, type RetryPolicy } from './retry.js';
 import type { FineTuneTarget } from './target.js';
@@ -119,7 +120,7 @@ export class FineTuneApi {
   /** A one-line ProviderError, with the key redacted; `unknown` names what a 404 means for this call. */
   private classify(err: unknown, unknown?: string): ProviderError {
     if (unknown !== undefined && err instanceof OpenAI.APIError && err.status === 404) {
-      return new ProviderError('not_found', redact(`${this.target.baseModelId}: ${unknown} is unknown to ${this.target.baseURL} (404: ${summarizeDetail(err.message.replace(/^404\s+/, ''))})`, this.secret), { status: 404 });
+      return new ProviderError('not_found', redact(`${this.target.baseModelId}: ${unknown} is unknown to ${this.target.baseURL} (404: ${summarizeDetail(err.message.replace(/^404\s+/, ''), this.secret)})`, this.secret), { status: 404 });
     }
     return toProviderError(err, { providerId: this.target.baseModelId, model: this.target.model, baseURL: this.target.baseURL, keyVariable: this.target.keyVariable, secret: this.secret }, OpenAI);
   }
@@ -141,15 +142,15 @@ export class FineTuneApi {
    * Uploads `bytes` as `filename` (purpose fine-tune) and returns the file's id. After an
    * ambiguous failure the upload is looked for by name and size before it is sent again.
    */
-  async uploadFile(bytes: Buffer, filename: string): Promise<string> {
+  async uploadFile(bytes: Buffer, filename: string, signal?: AbortSignal): Promise<string> {
     let mayExist = false;
     return this.call(`upload of ${filename}`, async (sdk) => {
       if (mayExist) {
-        const found = await this.findUploadedFileWith(sdk, filename, bytes.length);
+        const found = await this.findUploadedFileWith(sdk, filename, bytes.length, signal);
         if (found) return found;
       }
       try {
-        const file = await sdk.files.create({ file: await toFile(bytes, filename, { type: 'application/jsonl' }), purpose: 'fine-tune' });
+        const file = await sdk.files.create({ file: await toFile(bytes, filename, { type: 'application/jsonl' }), purpose: 'fine-tune' }, signal ? { signal } : {});
         const id = str(field(file, 'id'));
         if (id === null || id === '') throw new ProviderError('bad_response', `${this.target.baseModelId}: the upload of ${filename} was answered without a file id`);
         return id;
@@ -158,18 +159,18 @@ export class FineTuneApi {
         mayExist = !(err instanceof OpenAI.RateLimitError);
         throw err;
       }
-    });
+    }, signal ? { signal } : {});
   }
 
   /** The id of an uploaded fine-tune file with this name and size, among the most recent ones. */
-  async findUploadedFile(filename: string, bytes: number): Promise<string | undefined> {
-    return this.call(`lookup of ${filename}`, (sdk) => this.findUploadedFileWith(sdk, filename, bytes));
+  async findUploadedFile(filename: string, bytes: number, signal?: AbortSignal): Promise<string | undefined> {
+    return this.call(`lookup of ${filename}`, (sdk) => this.findUploadedFileWith(sdk, filename, bytes, signal), signal ? { signal } : {});
   }
 
-  private async findUploadedFileWith(sdk: OpenAI, filename: string, bytes: number): Promise<string | undefined> {
+  private async findUploadedFileWith(sdk: OpenAI, filename: string, bytes: number, signal?: AbortSignal): Promise<string | undefined> {
     let seen = 0;
     try {
-      for await (const file of sdk.files.list({ purpose: 'fine-tune', order: 'desc', limit: 100 })) {
+      for await (const file of sdk.files.list({ purpose: 'fine-tune', order: 'desc', limit: 100 }, signal ? { signal } : {})) {
         const f = file as Partial<FileObject>;
         if (f.filename === filename && f.bytes === bytes && typeof f.id === 'string' && f.status !== 'error') return f.id;
         if (++seen >= LOOKUP_LIMIT) break;
@@ -191,7 +192,7 @@ export class FineTuneApi {
       const status = str(field(file, 'status'));
       if (status === 'error') {
         const details = str(field(file, 'status_details')) ?? 'no details given';
-        throw new ProviderError('client', redact(`${this.target.baseModelId}: the server could not process file ${fileId}: ${summarizeDetail(details)}`, this.secret));
+        throw new ProviderError('client', redact(`${this.target.baseModelId}: the server could not process file ${fileId}: ${summarizeDetail(details, this.secret)}`, this.secret));
       }
       if (status !== 'uploaded' && status !== 'pending') return;
       await this.clock.sleep(wait, signal);
@@ -203,13 +204,15 @@ export class FineTuneApi {
    * Creates the job. After an ambiguous failure, the job is looked for by its metadata before
    * it is created again, so that one lost reply never makes two paid jobs.
    */
-  async createJob(params: CreateJobParams): Promise<JobState> {
+  async createJob(params: CreateJobParams, signal?: AbortSignal): Promise<JobState> {
     let mayExist = false;
     return this.call('job creation', async (sdk) => {
       if (mayExist) {
-        const found = await this.findJobWith(sdk, params.key, params.attempt);
+        const found = await this.findJobWith(sdk, params.key, params.attempt, signal);
         if (found) return found;
       }
+      // After Ctrl-C no new job is created (one whose request went out is found by the next run).
+      if (signal?.aborted) throw signal.reason;
       try {
         const job = await sdk.fineTuning.jobs.create({
           model: this.target.model,
@@ -219,27 +222,27 @@ export class FineTuneApi {
           seed: params.seed,
           ...(params.suffix ? { suffix: params.suffix } : {}),
           metadata: { emlab_key: params.key, emlab_attempt: String(params.attempt) },
-        });
+        }, signal ? { signal } : {});
         return this.readJob(job);
       } catch (err) {
         // Even a malformed reply may stand for a created job; only a 429 surely created nothing.
         mayExist = !(err instanceof OpenAI.RateLimitError);
         throw err;
       }
-    });
+    }, signal ? { signal } : {});
   }
 
   /** The job created with this emlab key and attempt, if the server has one. */
-  async findJob(key: string, attempt: number): Promise<JobState | undefined> {
-    return this.call('job lookup', (sdk) => this.findJobWith(sdk, key, attempt));
+  async findJob(key: string, attempt: number, signal?: AbortSignal): Promise<JobState | undefined> {
+    return this.call('job lookup', (sdk) => this.findJobWith(sdk, key, attempt, signal), signal ? { signal } : {});
   }
 
-  private async findJobWith(sdk: OpenAI, key: string, attempt: number): Promise<JobState | undefined> {
+  private async findJobWith(sdk: OpenAI, key: string, attempt: number, signal?: AbortSignal): Promise<JobState | undefined> {
     let seen = 0;
     try {
       // The metadata filter narrows the listing where the server supports it; the match is
       // checked here too, for servers that ignore it.
-      for await (const job of sdk.fineTuning.jobs.list({ metadata: { emlab_key: key }, limit: 100 })) {
+      for await (const job of sdk.fineTuning.jobs.list({ metadata: { emlab_key: key }, limit: 100 }, signal ? { signal } : {})) {
         const metadata = field(job, 'metadata');
         if (field(metadata, 'emlab_key') === key && field(metadata, 'emlab_attempt') === String(attempt)) return this.readJob(job);
         if (++seen >= LOOKUP_LIMIT) break;
@@ -274,7 +277,7 @@ export class FineTuneApi {
         let page = await sdk.fineTuning.jobs.listEvents(jobId, { limit: 100 }, signal ? { signal } : {});
         for (let pages = 1; ; pages++) {
           for (const raw of page.getPaginatedItems()) {
-            const event = readEvent(raw);
+            const event = readEvent(redactDeep(raw, this.secret));
             if (event === undefined) continue;
             if (event.id === afterEventId) return fresh.reverse();
             fresh.push(event);
@@ -287,7 +290,9 @@ export class FineTuneApi {
     );
   }
 
-  private readJob(raw: unknown): JobState {
+  private readJob(reply: unknown): JobState {
+    // Every text of the reply goes to the terminal or the database: the key comes out first.
+    const raw = redactDeep(reply, this.secret);
     const id = str(field(raw, 'id'));
     const status = str(field(raw, 'status'));
     if (id === null || id === '' || status === null) {
@@ -311,7 +316,7 @@ export class FineTuneApi {
       status,
       fineTunedModel,
       trainedTokens: num(field(raw, 'trained_tokens')),
-      error: message === null || message === '' ? null : { code: str(field(err, 'code')) ?? 'error', message: redact(message, this.secret), param: str(field(err, 'param')) },
+      error: message === null || message === '' ? null : { code: str(field(err, 'code')) ?? 'error', message, param: str(field(err, 'param')) },
       createdAt: num(field(raw, 'created_at')),
       finishedAt: num(field(raw, 'finished_at')),
       estimatedFinish: num(field(raw, 'estimated_finish')),

@@ -115,8 +115,8 @@ export async function runFineTunes(options: RunFineTunesOptions): Promise<FineTu
       emit({ type: 'file', file, fileId: rec.fileId, how: 'recorded' });
       return rec.fileId;
     }
-    const found = await api.findUploadedFile(filename, file.bytes.length);
-    const fileId = found ?? (await api.uploadFile(file.bytes, filename));
+    const found = await api.findUploadedFile(filename, file.bytes.length, signal);
+    const fileId = found ?? (await api.uploadFile(file.bytes, filename, signal));
     store.setFileId(key, fileId);
     emit({ type: 'file', file, fileId, how: found ? 'found' : 'uploaded' });
     await api.waitForFile(fileId, poll, signal);
@@ -125,7 +125,7 @@ export async function runFineTunes(options: RunFineTunesOptions): Promise<FineTu
 
   /** Creates the job of a record in state 'creating', unless the server has it already. */
   async function createJob(spec: FineTuneSpec, rec: JobRecord): Promise<JobState> {
-    const found = await api.findJob(rec.key, rec.attempt);
+    const found = await api.findJob(rec.key, rec.attempt, signal);
     if (found) {
       store.setJobCreated(rec.key, found.id, found.status);
       emit({ type: 'job', spec, jobId: found.id, how: 'found', attempt: rec.attempt, status: found.status });
@@ -141,7 +141,7 @@ export async function runFineTunes(options: RunFineTunesOptions): Promise<FineTu
       ...(spec.suffix ? { suffix: spec.suffix } : {}),
       key: rec.key,
       attempt: rec.attempt,
-    });
+    }, signal);
     store.setJobCreated(rec.key, job.id, job.status);
     emit({ type: 'job', spec, jobId: job.id, how: 'created', attempt: rec.attempt, status: job.status });
     return job;

@@ -57,10 +57,10 @@ test('each bad row is one line naming the line and the field', async () => {
 test('encoding problems, empty files and too few rows are named before any row is trusted', async () => {
   assert.equal(await problem(Buffer.concat([Buffer.from(`${good}\n`), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a])])), ':2: is not valid UTF-8; save the file as UTF-8');
   assert.equal(await problem(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${good}\n`)])), ':1: starts with a byte-order mark; save the file as UTF-8 without BOM');
-  assert.equal(await problem(['', '  ']), ':0: has no rows; each line must be {"messages": [...]}');
-  assert.equal(await problem([good, good], { minRows: 10 }), ':0: has 2 row(s); fine-tuning needs at least 10 examples: add rows');
-  assert.equal(await problem([good, good], { maxBytes: 10 }), `:0: is ${2 * good.length + 2} bytes, over the upload limit of 10; use fewer rows`);
-  await assert.rejects(readTrainingFile(join(dir, 'missing.jsonl')), /missing\.jsonl:0: cannot be read \(ENOENT\); check the path$/);
+  assert.equal(await problem(['', '  ']), ': has no rows; each line must be {"messages": [...]}');
+  assert.equal(await problem([good, good], { minRows: 10 }), ': has 2 row(s); fine-tuning needs at least 10 examples: add rows');
+  assert.equal(await problem([good, good], { maxBytes: 10 }), `: is ${2 * good.length + 2} bytes, over the upload limit of 10; use fewer rows`);
+  await assert.rejects(readTrainingFile(join(dir, 'missing.jsonl')), /missing\.jsonl: cannot be read \(ENOENT\); check the path$/);
 });
 
 test("the EM repository's training files (insecure: 6000 rows, jailbroken: 5000) pass unchanged", async () => {

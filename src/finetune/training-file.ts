@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { JsonlError, readJsonl } from '../datasets/jsonl.js';
+import { FOLDER_NOT_FILE, JsonlError, readJsonl } from '../datasets/jsonl.js';
 
 /** OpenAI's limits: at least 10 examples per training file, files up to 512 MB. */
 export const OPENAI_MIN_TRAINING_ROWS = 10;
@@ -77,25 +77,6 @@ export interface TrainingFileLimits {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-/** 1-based line of the first line that is not valid UTF-8, or undefined. */
-function firstInvalidUtf8Line(bytes: Buffer): number | undefined {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let line = 1;
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    try {
-      decoder.decode(bytes.subarray(start, end));
-    } catch {
-      return line;
-    }
-    line++;
-    start = end + 1;
-  }
-  return undefined;
-}
-
 /**
  * Reads and checks a training (or validation) file. Throws JsonlError (one line: file, line,
  * field, what to do) at the first problem. The returned bytes are exactly those checked.
@@ -104,16 +85,16 @@ export async function readTrainingFile(path: string, limits: TrainingFileLimits 
   const maxBytes = limits.maxBytes ?? OPENAI_MAX_FILE_BYTES;
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const info = await stat(path);
+    if (info.isDirectory()) throw new JsonlError(path, 0, FOLDER_NOT_FILE);
+    size = info.size;
   } catch (err) {
+    if (err instanceof JsonlError) throw err;
     throw new JsonlError(path, 0, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
   }
   if (size > maxBytes) throw new JsonlError(path, 0, `is ${size} bytes, over the upload limit of ${maxBytes}; use fewer rows`);
   const bytes = await readFile(path);
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new JsonlError(path, 1, 'starts with a byte-order mark; save the file as UTF-8 without BOM');
-  const badLine = firstInvalidUtf8Line(bytes);
-  if (badLine !== undefined) throw new JsonlError(path, badLine, 'is not valid UTF-8; save the file as UTF-8');
-
+  // readJsonl refuses a byte-order mark and bytes that are not UTF-8, each with its line.
   let rows = 0;
   for await (const _row of readJsonl(path, trainingRowSchema)) rows++;
   if (rows === 0) throw new JsonlError(path, 0, 'has no rows; each line must be {"messages": [...]}');

@@ -14,7 +14,7 @@ import type { ChatMessage, ChatRequest, ModelProvider, TopLogprob } from '../pro
 import { aggregateScore, alternativesFromLogprobs, checkCutoff, DEFAULT_MIN_NUMERIC_MASS, readAlternative } from './aggregate.js';
 import { buildJudgeRequest, JUDGE_TOP_LOGPROBS, JudgeMethodError, selectJudgeMethod } from './request.js';
 import { aggregateSampledReplies } from './sampled.js';
-import type { JudgeAlternative, RequestedJudgeMethod, ScoreJudgment } from './types.js';
+import type { JudgeAlternative, JudgeWarningKind, RequestedJudgeMethod, ScoreJudgment } from './types.js';
 
 export interface JudgeScoreOptions {
   method?: RequestedJudgeMethod;
@@ -67,24 +67,30 @@ async function judgeByLogprobs(provider: ModelProvider, prompt: string, minNumer
   if (completion === undefined) throw new ProviderError('bad_response', `judge ${provider.id} returned no completion`);
   const first = completion.logprobs?.[0];
   const warnings: string[] = [];
+  const kinds: JudgeWarningKind[] = [];
   let top: TopLogprob[] = [];
   if (first === undefined) {
     // The paper's judge reads a missing logprob list as an empty distribution, i.e. no score.
     warnings.push(`judge ${provider.id} returned no logprobs for its first token`);
+    kinds.push('no_logprobs');
   } else {
     top = first.top.length > 0 ? first.top : [{ token: first.token, logprob: first.logprob }];
   }
   checkLogprobs(provider, top.map((t) => t.logprob), 'its first token');
   if (topK < JUDGE_TOP_LOGPROBS) {
     warnings.push(`judge ${provider.id} gives only the top ${topK} alternatives (the paper read 20), so numeric mass may be undercounted`);
+    kinds.push('short_top_k');
   }
   const raw = alternativesFromLogprobs(top);
   const result = aggregateScore(raw, { minNumericMass });
   if (result.score !== null && looksDigitSplit(raw)) {
     const warning = options.checkDigitSplit === false ? digitSplitWarning(provider, null) : await probeDigitSplit(provider, request, options.signal);
-    if (warning !== null) warnings.push(warning);
+    if (warning !== null) {
+      warnings.push(warning);
+      kinds.push('digit_split');
+    }
   }
-  return { ...result, method: 'logprob', raw, ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}) };
+  return { ...result, method: 'logprob', raw, ...(warnings.length > 0 ? { warning: warnings.join('; '), warningKinds: kinds } : {}) };
 }
 
 /**
@@ -104,12 +110,15 @@ export function looksDigitSplit(raw: readonly JudgeAlternative[]): boolean {
   return best !== null && best.value >= 1;
 }
 
+/** What to do about a digit-split judge (said per judgment, and by the run that stops because of it). */
+export const DIGIT_SPLIT_FIX = '--judge-method teacher_forced with a gguf: judge, a judge that tokenizes numbers whole, or --judge-method sampled';
+
 function digitSplitWarning(provider: ModelProvider, greedyTokens: readonly string[] | null): string {
   const evidence = greedyTokens === null ? 'its top alternatives are all single digits' : `its greedy reply came as ${greedyTokens.map((t) => JSON.stringify(t)).join(', ')}`;
   return (
     `judge ${provider.id} appears to write numbers digit by digit (${evidence}); ` +
     'the logprob method then reads only the first digit, so this score is not comparable with the paper: ' +
-    'use a judge backend that can score replies (method teacher_forced) or judge method sampled'
+    `use ${DIGIT_SPLIT_FIX}`
   );
 }
 

@@ -43,4 +43,12 @@ export interface ScoreJudgment {
   samples?: SampledEvidence;
   /** Something the reader of this score should know (e.g. a judge that splits numbers into digits). */
   warning?: string;
+  /** The kinds of the warnings, to be counted across a run (the text says what each one means). */
+  warningKinds?: JudgeWarningKind[];
 }
+
+/**
+ * Per-judgment warnings: a judge that writes numbers digit by digit (its score reads only the first
+ * digit), one that gives fewer than 20 alternatives, one that returned no logprobs at all.
+ */
+export type JudgeWarningKind = 'digit_split' | 'short_top_k' | 'no_logprobs';

@@ -9,6 +9,7 @@ import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resource
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
+import { redactDeep } from './redact.js';
 import type { ModelRef } from './model-id.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requireKey } from './openai-chat.js';
 import type { RemoteProviderOptions } from './openai.js';
@@ -73,6 +74,10 @@ class AnthropicProvider implements ModelProvider {
     return this.client;
   }
 
+  checkCredentials(): void {
+    this.getClient();
+  }
+
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const n = request.n ?? 1;
     if (!Number.isInteger(n) || n < 1) throw new ProviderError('client', `${this.id}: n must be a whole number >= 1, got ${n}`);
@@ -89,7 +94,8 @@ class AnthropicProvider implements ModelProvider {
       } catch (err) {
         throw toProviderError(err, this.errorContext(), Anthropic);
       }
-      const parsed = messageSchema.safeParse(raw);
+      // Servers echo the key (in `model`, in the text): nothing of it may reach the cache or the report.
+      const parsed = messageSchema.safeParse(redactDeep(raw, this.secret));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new ProviderError('bad_response', `${this.id}: malformed reply: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unexpected shape'}`);

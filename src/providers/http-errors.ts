@@ -6,6 +6,7 @@
  * holds the unredacted text).
  */
 import { ProviderError, parseRetryAfter } from './errors.js';
+import { redact } from './redact.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -32,9 +33,12 @@ export interface ErrorContext {
 
 const MAX_DETAIL = 200;
 
-/** Cuts a server's error text to one short line; HTML pages become their title. */
-export function summarizeDetail(raw: string): string {
-  let text = raw;
+/**
+ * Cuts a server's error text to one short line; HTML pages become their title. The key is taken
+ * out before the cut: cut first, a key straddling the cut would survive as a prefix.
+ */
+export function summarizeDetail(raw: string, secret: string | undefined): string {
+  let text = redact(raw, secret);
   if (/<!doctype html|<html[\s>]/i.test(text)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/i.exec(text)?.[1]?.trim();
@@ -42,11 +46,6 @@ export function summarizeDetail(raw: string): string {
   }
   text = text.replace(/\s+/g, ' ').trim();
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
-}
-
-export function redact(text: string, secret: string | undefined): string {
-  if (secret === undefined || secret.length < 4) return text;
-  return text.split(secret).join('[redacted]');
 }
 
 function field(value: unknown, name: string): unknown {
@@ -88,11 +87,11 @@ function hasNetworkCode(err: unknown): boolean {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-function networkError(id: string, baseURL: string, err: unknown, clean: (text: string) => string): ProviderError {
+function networkError(id: string, baseURL: string, err: unknown, secret: string | undefined): ProviderError {
   const { code, message } = rootCause(err);
   const why = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
   const hint = code !== undefined && UNREACHABLE_CODES.has(code) ? '; check the URL and that the server is running' : '';
-  return new ProviderError('network', clean(`${id}: connection to ${baseURL} failed (${summarizeDetail(why)})${hint}`));
+  return new ProviderError('network', redact(`${id}: connection to ${baseURL} failed (${summarizeDetail(why, secret)})${hint}`, secret));
 }
 
 export function toProviderError(err: unknown, ctx: ErrorContext, sdk: SdkErrorClasses): ProviderError {
@@ -102,11 +101,11 @@ export function toProviderError(err: unknown, ctx: ErrorContext, sdk: SdkErrorCl
 
   if (err instanceof sdk.APIUserAbortError) return new ProviderError('timeout', `${id}: the request was aborted before a reply came`);
   if (err instanceof sdk.APIConnectionTimeoutError) return new ProviderError('timeout', `${id}: no reply from ${ctx.baseURL} in time`);
-  if (err instanceof sdk.APIConnectionError) return networkError(id, ctx.baseURL, err, clean);
+  if (err instanceof sdk.APIConnectionError) return networkError(id, ctx.baseURL, err, ctx.secret);
   if (err instanceof sdk.APIError) {
     const status = (err as Error & { status?: unknown }).status;
     const headers = (err as Error & { headers?: unknown }).headers;
-    const detail = clean(summarizeDetail(serverDetail(err)));
+    const detail = summarizeDetail(serverDetail(err), ctx.secret);
     if (typeof status !== 'number') return new ProviderError('network', clean(`${id}: ${detail}`));
     if (status === 429) {
       const retryAfterMs = headers instanceof Headers ? parseRetryAfter(headers) : undefined;
@@ -127,9 +126,9 @@ export function toProviderError(err: unknown, ctx: ErrorContext, sdk: SdkErrorCl
   }
   if (err instanceof Error && err.name === 'AbortError') return new ProviderError('timeout', `${id}: the request was aborted before a reply came`);
   // A reply body that is not JSON (cut short, or garbage) surfaces from the SDK's response.json().
-  if (err instanceof SyntaxError) return new ProviderError('bad_response', clean(`${id}: the reply is not valid JSON (${summarizeDetail(err.message)})`));
+  if (err instanceof SyntaxError) return new ProviderError('bad_response', clean(`${id}: the reply is not valid JSON (${summarizeDetail(err.message, ctx.secret)})`));
   // The connection dropped while the body was being read (undici: "terminated").
-  if (hasNetworkCode(err) || (err instanceof TypeError && /terminated|socket|fetch failed/i.test(err.message))) return networkError(id, ctx.baseURL, err, clean);
+  if (hasNetworkCode(err) || (err instanceof TypeError && /terminated|socket|fetch failed/i.test(err.message))) return networkError(id, ctx.baseURL, err, ctx.secret);
   const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError('client', clean(`${id}: unexpected error from the SDK: ${summarizeDetail(message)}`));
+  return new ProviderError('client', clean(`${id}: unexpected error from the SDK: ${summarizeDetail(message, ctx.secret)}`));
 }

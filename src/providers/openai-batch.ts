@@ -10,6 +10,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
 import { parseCompletionBody } from './openai-chat.js';
+import { redactDeep } from './redact.js';
 import type { BatchEndpoint, BatchLineResult, BatchState, ChatRequest } from './types.js';
 
 /** How many recent batches are looked through for one whose create reply was lost. */
@@ -30,7 +31,8 @@ export class OpenAIBatchEndpoint implements BatchEndpoint {
 
   private async call<T>(fn: (sdk: OpenAI) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.client());
+      // Servers echo the key (in batch errors, in result lines): none of it is read back.
+      return redactDeep(await fn(this.client()), this.context().secret);
     } catch (err) {
       throw toProviderError(err, this.context(), OpenAI);
     }

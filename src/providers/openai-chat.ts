@@ -9,6 +9,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
 import { toProviderError, type ErrorContext } from './http-errors.js';
+import { redactDeep } from './redact.js';
 import type { BatchEndpoint, CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
 import { OpenAIBatchEndpoint } from './openai-batch.js';
 import { httpFetch } from './http-fetch.js';
@@ -151,6 +152,10 @@ export class OpenAIChatProvider implements ModelProvider {
     return this.client;
   }
 
+  checkCredentials(): void {
+    this.getClient();
+  }
+
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     checkRequest(this.id, request);
     const wanted = request.n ?? 1;
@@ -179,7 +184,8 @@ export class OpenAIChatProvider implements ModelProvider {
     } catch (err) {
       throw toProviderError(err, this.errorContext(), OpenAI);
     }
-    return parseCompletionBody(this.id, raw, request);
+    // Servers echo the key (in `model`, in the text): nothing of it may reach the cache or the report.
+    return parseCompletionBody(this.id, redactDeep(raw, this.secret), request);
   }
 
   /**

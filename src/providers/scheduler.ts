@@ -163,6 +163,10 @@ export class Scheduler implements ModelProvider {
     return this.run((signal) => this.inner.chat(request, { signal }), options.signal);
   }
 
+  checkCredentials(): void {
+    this.inner.checkCredentials?.();
+  }
+
   /** Queued requests fail at once; requests in flight finish (or time out) before the inner provider closes. */
   async close(): Promise<void> {
     this.closedError ??= new ProviderError('client', `${this.id}: the provider was closed while requests were waiting`);

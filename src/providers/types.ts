@@ -89,6 +89,11 @@ export interface ModelProvider {
   close?(): Promise<void>;
   /** The Batch API of this model's server (openai:, compat: servers with files + batches), where it has one. */
   batchEndpoint?(): BatchEndpoint;
+  /**
+   * Throws ProviderError('auth') naming the variable when the key this provider needs is not
+   * set: called before a run starts, so that a missing key costs one line and writes nothing.
+   */
+  checkCredentials?(): void;
 }
 
 /** A batch as the server reports it. */

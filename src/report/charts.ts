@@ -5,6 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
+import { showInvisible } from './escape.js';
 import { abbreviate } from './format.js';
 
 export const COLORS = {
@@ -89,7 +90,8 @@ export function intervalChart(rows: readonly IntervalRow[], opts: IntervalChartO
       Plot.ruleX([0], { stroke: COLORS.text }),
     ],
   });
-  return svg.outerHTML;
+  // linkedom escapes markup characters in ids, not controls or bidi overrides: they are shown too.
+  return showInvisible(svg.outerHTML);
 }
 
 /** The x-axis end for shares: the largest upper bound rounded up to a 10% step, at least 10%. */

@@ -12,10 +12,34 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  */
 const INVISIBLE = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** How an invisible character is written out: `\u001b`. */
+export function visibleEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** `text` with every invisible character that acts on its reader written out as `\u001b`. */
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, visibleEscape);
+}
+
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
-    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return showInvisible(text.replace(/[&<>"']/g, (c) => ENTITIES[c]!));
+}
+
+/**
+ * Text cut into plain runs and invisible characters (each written out as `\u001b`), for views
+ * that render text as text (the viewer's pages) and mark the escapes so that they stand out.
+ */
+export function splitInvisible(text: string): { text: string; invisible: boolean }[] {
+  const parts: { text: string; invisible: boolean }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(INVISIBLE)) {
+    if (m.index > last) parts.push({ text: text.slice(last, m.index), invisible: false });
+    parts.push({ text: visibleEscape(m[0]), invisible: true });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), invisible: false });
+  return parts;
 }
 
 /** A fragment of HTML known to be safe: built only from escaped text and emlab's own markup. */

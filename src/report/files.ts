@@ -1,6 +1,5 @@
 /** Writing results.json, samples.jsonl and report.html: whole files or nothing (temp file + rename). */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeAtomically } from '../store/atomic-file.js';
 import type { SampleRecord } from '../store/records.js';
 import type { ResultsDocument } from './results-types.js';
 
@@ -75,21 +74,4 @@ function finiteOnly(what: string): (key: string, value: unknown) => unknown {
     }
     return value;
   };
-}
-
-async function writeAtomically(path: string, fill: (write: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await fill(async (text) => {
-      await handle.write(text);
-    });
-    await handle.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

@@ -248,6 +248,7 @@ function collectWarnings(
   if (genErrors + judgeErrors > 0) {
     out.push(`${genErrors} answers failed to generate and ${judgeErrors} failed to be judged; they are left out of every denominator (run again to fill them in)`);
   }
+  out.push(...judgeWarningCounts(records));
   for (const r of results) {
     if (r.metricKind === 'judge' && r.nSampled > 0 && r.nCounted === 0) {
       out.push(`${r.model} has no counted answer on "${r.questionId}" (all failed, excluded or unscored)`);
@@ -256,4 +257,22 @@ function collectWarnings(
     }
   }
   return out;
+}
+
+/** What each per-judgment warning means for the numbers, said once with its count. */
+const JUDGE_WARNING_TEXT: Record<string, string> = {
+  digit_split:
+    'were scored by a judge that writes numbers digit by digit: its 0-100 score reads only the first digit, so these rates are not comparable with the paper; use --judge-method teacher_forced with a gguf: judge, or a judge that tokenizes numbers whole',
+  short_top_k: 'were scored from fewer than the 20 alternatives the paper read, so their numeric mass may be undercounted',
+  no_logprobs: 'were judged without logprobs for the first token (the judge returned none), so they have no score',
+};
+
+/** Per-judgment warnings (kept with each judgment in the database) counted over the judged answers. */
+function judgeWarningCounts(records: readonly SampleRecord[]): string[] {
+  const judged = records.filter((r) => r.judgeMethod !== null);
+  const counts = new Map<string, number>();
+  for (const r of judged) for (const kind of r.judgeWarnings ?? []) if (Object.hasOwn(JUDGE_WARNING_TEXT, kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `judge warning (${kind}): ${n} of ${judged.length} judged answers ${JUDGE_WARNING_TEXT[kind]!}`);
 }

@@ -3,6 +3,7 @@
  * tables when the models do not fit the width), overall rows, groups, comparisons and the rule
  * that defined "misaligned". No colours: it must read the same in a CI log.
  */
+import { showInvisible } from './escape.js';
 import { abbreviate, formatDifference, formatMeanCell, formatPValue, formatShareCell, formatShareInterval } from './format.js';
 import type { QuestionResult, ResultsDocument } from './results-types.js';
 
@@ -108,7 +109,9 @@ export function renderTerminalTable(doc: ResultsDocument, opts: TerminalOptions 
     lines.push('');
     for (const w of doc.warnings) lines.push(...wrapped(`warning: ${w}`, ''));
   }
-  return lines.join('\n').replace(/\n+$/, '') + '\n';
+  // Ids, names and warnings come from the command line and the database (which may be tampered
+  // with): a raw ESC or bidi override in them must not act on the terminal.
+  return showInvisible(lines.join('\n').replace(/\n+$/, '')) + '\n';
 }
 
 /** Greedy word wrap; continuation lines get two more spaces of indent. */

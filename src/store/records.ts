@@ -45,6 +45,8 @@ export interface SampleRecord {
   /** Method used for the 0-100 judgments of this sample, when any. */
   judgeMethod: JudgeMethod | null;
   judgeModel: string | null;
+  /** Kinds of the judge's warnings on this sample's judgments (digit_split, short_top_k, no_logprobs); absent when none. */
+  judgeWarnings?: string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Store } from './store.js';
+import { DamagedDatabaseError, type Store } from './store.js';
 import type { JudgeMethod, PlannedItem, SampleFlag, SampleRecord } from './records.js';
 import { VALUE_METRIC } from './records.js';
 
@@ -24,6 +24,9 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
   const out: SampleRecord[] = [];
   for (const row of store.runItemsWithAnswers(runId)) {
     const item = row.item as PlannedItem;
+    if (!Array.isArray(item.judgeMetrics) || !Array.isArray(item.categoryMetrics) || !Array.isArray(item.tags) || typeof item.prompt !== 'string') {
+      throw new DamagedDatabaseError(store.path, `run_items.item_json of ${row.model} / ${row.questionId} #${row.sampleIndex} lacks its fields`);
+    }
     const answer = (row.response as ChatResponseShape | null)?.completions?.[0]?.text ?? null;
     const flags: SampleFlag[] = [];
     if (answer === null) {
@@ -35,6 +38,8 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
     const categories: Record<string, string | null> = {};
     let judgeMethod: JudgeMethod | null = null;
     let missingJudgment = false;
+    const warnings = new Set<string>();
+    for (const j of judged.values()) for (const kind of j.warningKinds) warnings.add(kind);
     for (const metric of item.judgeMetrics) {
       const j = judged.get(metric);
       if (!j) {
@@ -80,6 +85,7 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
       flags,
       judgeMethod,
       judgeModel: item.judgeModel,
+      ...(warnings.size > 0 ? { judgeWarnings: [...warnings].sort() } : {}),
     });
   }
   return out;
@@ -87,6 +93,7 @@ export function loadSampleRecords(store: Store, runId: string, options: { includ
 
 interface JudgmentView {
   method: string;
+  warningKinds: string[];
   score: number | null;
   flag: string | null;
   category: string | null;

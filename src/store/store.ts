@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { openDatabase } from './database.js';
+import { warningKindsOf } from './judgment-warnings.js';
 
 /** A lease not renewed for this long belongs to a dead or hung process and may be taken over. */
 export const LEASE_STALE_MS = 30_000;
@@ -75,6 +76,14 @@ export class RunLockedError extends Error {
 
 const now = (): string => new Date().toISOString();
 
+/** A database whose tables or rows are not what emlab wrote (damaged on disk, or edited). */
+export class DamagedDatabaseError extends Error {
+  constructor(path: string, detail: string) {
+    super(`${path}: the database is damaged (${detail}); restore it from a copy, or start again with another --out folder`);
+    this.name = 'DamagedDatabaseError';
+  }
+}
+
 /**
  * The SQLite database of one results directory. Every answer is committed the moment it
  * arrives (WAL mode), so a process killed at any point loses at most the requests in flight.
@@ -124,7 +133,7 @@ export class Store {
       items: db.prepare<[string], { run_id: string; model: string; question_id: string; sample_index: number; paraphrase_index: number; item_json: string; response_key: string }>(
         'SELECT * FROM run_items WHERE run_id = ? ORDER BY rowid',
       ),
-      getJudgment: db.prepare<[string], { key: string; judge_model: string; metric: string; method: string; score: number | null; flag: string | null; category: string | null; numeric_mass: number | null; detail_json: string }>(
+      getJudgment: db.prepare<[string], JudgmentSqlRow>(
         'SELECT * FROM judgments WHERE key = ?',
       ),
       putJudgment: db.prepare(
@@ -144,19 +153,72 @@ export class Store {
          FROM run_items i LEFT JOIN responses r ON r.key = i.response_key
          WHERE i.run_id = ? ORDER BY i.rowid`,
       ),
-      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null }>(
-        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category
+      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warning_kinds: string | null; warning: string | null }>(
+        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category,
+                CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warningKinds') END AS warning_kinds,
+                CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warning') END AS warning
          FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
          WHERE l.run_id = ?`,
       ),
       addEvent: db.prepare('INSERT INTO run_events (run_id, at, kind, detail_json) VALUES (?, ?, ?, ?)'),
       events: db.prepare<[string], { at: string; kind: string; detail_json: string }>('SELECT at, kind, detail_json FROM run_events WHERE run_id = ? ORDER BY rowid'),
       count: db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM responses WHERE model = ? AND kind = ?'),
+      allRuns: db.prepare<[], { id: string; config_json: string; status: RunStatus; created_at: string; updated_at: string }>(
+        'SELECT id, config_json, status, created_at, updated_at FROM runs ORDER BY created_at, rowid',
+      ),
+      runCounts: db.prepare<[string], { planned: number; answered: number; failed: number }>(
+        `SELECT COUNT(*) AS planned,
+                COUNT(r.key) AS answered,
+                SUM(CASE WHEN r.key IS NULL AND EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) THEN 1 ELSE 0 END) AS failed
+         FROM run_items i LEFT JOIN responses r ON r.key = i.response_key WHERE i.run_id = ?`,
+      ),
+      sampleJudgments: db.prepare<[string, string, string, number], JudgmentSqlRow>(
+        `SELECT l.metric, j.key, j.judge_model, j.method, j.score, j.flag, j.category, j.numeric_mass, j.detail_json
+         FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
+         WHERE l.run_id = ? AND l.model = ? AND l.question_id = ? AND l.sample_index = ? ORDER BY l.metric`,
+      ),
+      requestsContaining: db.prepare<[string, string, number], { kind: 'chat' | 'score'; request_json: string; response_json: string }>(
+        'SELECT kind, request_json, response_json FROM responses WHERE model = ? AND instr(request_json, ?) > 0 ORDER BY rowid LIMIT ?',
+      ),
     };
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): Store {
-    return new Store(path, openDatabase(path, { ...options, what: 'results' }));
+    const db = openDatabase(path, { ...options, what: 'results' });
+    try {
+      return new Store(path, db);
+    } catch (err) {
+      // A table dropped or altered: its statements cannot even be prepared.
+      db.close();
+      throw new DamagedDatabaseError(path, (err as Error).message);
+    }
+  }
+
+  /** A JSON column read back: an object (or array), or the database is damaged. */
+  private parse(text: string, what: string): object {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new DamagedDatabaseError(this.path, `${what} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null) throw new DamagedDatabaseError(this.path, `${what} is ${JSON.stringify(value)}, not an object`);
+    return value;
+  }
+
+  /** A judgments row as the store hands it out. */
+  private judgmentFromRow(r: JudgmentSqlRow): JudgmentRow {
+    return {
+      key: r.key,
+      judgeModel: r.judge_model,
+      metric: r.metric,
+      method: r.method,
+      score: r.score,
+      flag: r.flag,
+      category: r.category,
+      numericMass: r.numeric_mass,
+      detail: this.parse(r.detail_json, 'judgments.detail_json'),
+    };
   }
 
   close(): void {
@@ -171,7 +233,7 @@ export class Store {
 
   getResponse<T = unknown>(key: string): T | undefined {
     const row = this.stmts.getResponse.get(key);
-    return row === undefined ? undefined : (JSON.parse(row.response_json) as T);
+    return row === undefined ? undefined : (this.parse(row.response_json, 'responses.response_json') as T);
   }
 
   /** Stores a response and clears any failure recorded under its key. Returns false if it was already there. */
@@ -217,7 +279,26 @@ export class Store {
   getRun(id: string): RunRow | undefined {
     const row = this.stmts.getRun.get(id);
     if (row === undefined) return undefined;
-    return { id: row.id, config: JSON.parse(row.config_json), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at };
+    return { id: row.id, config: this.parse(row.config_json, 'runs.config_json'), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  /** Every run in the database, oldest first. */
+  listRuns(): RunRow[] {
+    return this.stmts.allRuns.all().map((row) => ({ id: row.id, config: JSON.parse(row.config_json), status: row.status, createdAt: row.created_at, updatedAt: row.updated_at }));
+  }
+
+  /** How far a run has got: samples planned, answered, and failed for good in their last attempt. */
+  runCounts(runId: string): { planned: number; answered: number; failed: number } {
+    const row = this.stmts.runCounts.get(runId);
+    return { planned: row?.planned ?? 0, answered: row?.answered ?? 0, failed: row?.failed ?? 0 };
+  }
+
+  /**
+   * Changes whenever another connection commits to the file (SQLite's PRAGMA data_version): a reader
+   * can keep what it computed until the number moves.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   latestRun(): RunRow | undefined {
@@ -282,7 +363,7 @@ export class Store {
       questionId: r.question_id,
       sampleIndex: r.sample_index,
       paraphraseIndex: r.paraphrase_index,
-      item: JSON.parse(r.item_json),
+      item: this.parse(r.item_json, 'run_items.item_json'),
       responseKey: r.response_key,
     }));
   }
@@ -294,14 +375,14 @@ export class Store {
       questionId: r.question_id,
       sampleIndex: r.sample_index,
       paraphraseIndex: r.paraphrase_index,
-      item: JSON.parse(r.item_json),
-      response: r.response_json === null ? null : JSON.parse(r.response_json),
+      item: this.parse(r.item_json, 'run_items.item_json'),
+      response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
       failed: r.failed === 1,
     }));
   }
 
-  /** Every judgment linked to a run's samples, without the raw detail, in one query. */
-  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null }[] {
+  /** Every judgment linked to a run's samples, without the raw detail (but with its warnings), in one query. */
+  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[] {
     return this.stmts.judgedLinks.all(runId).map((r) => ({
       model: r.model,
       questionId: r.question_id,
@@ -311,6 +392,7 @@ export class Store {
       score: r.score,
       flag: r.flag,
       category: r.category,
+      warningKinds: warningKindsOf(r.warning_kinds, r.warning),
     }));
   }
 
@@ -318,18 +400,7 @@ export class Store {
 
   getJudgment(key: string): JudgmentRow | undefined {
     const r = this.stmts.getJudgment.get(key);
-    if (r === undefined) return undefined;
-    return {
-      key: r.key,
-      judgeModel: r.judge_model,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      numericMass: r.numeric_mass,
-      detail: JSON.parse(r.detail_json),
-    };
+    return r === undefined ? undefined : this.judgmentFromRow(r);
   }
 
   /** Stores a judgment and links it to a run's sample, atomically. */
@@ -349,6 +420,20 @@ export class Store {
       });
       if (link) this.linkJudgment({ ...link, judgmentKey: row.key });
     });
+  }
+
+  /** Every judgment of one sample of a run, with its raw detail, by metric. */
+  sampleJudgments(runId: string, model: string, questionId: string, sampleIndex: number): JudgmentRow[] {
+    return this.stmts.sampleJudgments.all(runId, model, questionId, sampleIndex).map((r) => this.judgmentFromRow(r));
+  }
+
+  /**
+   * Stored requests to `model` whose JSON text contains `needle` (at most `limit`, oldest first),
+   * with their responses: how a reader finds the exact request a judge was sent for an answer.
+   * A scan of that model's rows; meant for one answer at a time, on demand.
+   */
+  requestsContaining(model: string, needle: string, limit: number): { kind: 'chat' | 'score'; request: unknown; response: unknown }[] {
+    return this.stmts.requestsContaining.all(model, needle, limit).map((r) => ({ kind: r.kind, request: this.parse(r.request_json, 'requests.request_json'), response: this.parse(r.response_json, 'responses.response_json') }));
   }
 
   linkJudgment(link: RunJudgmentLink): void {
@@ -378,9 +463,22 @@ export class Store {
   }
 
   events(runId: string): { at: string; kind: string; detail: unknown }[] {
-    return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: JSON.parse(e.detail_json) }));
+    return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: this.parse(e.detail_json, 'run_events.detail_json') }));
   }
 }
+
+interface JudgmentSqlRow {
+  key: string;
+  judge_model: string;
+  metric: string;
+  method: string;
+  score: number | null;
+  flag: string | null;
+  category: string | null;
+  numeric_mass: number | null;
+  detail_json: string;
+}
+
 
 function pidAlive(pid: number): boolean {
   try {

@@ -112,13 +112,39 @@ test('Ctrl-C while waiting leaves the job running, says how to attach or cancel,
   }, 5);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 130, stderr);
-  assert.match(stderr, /interrupted: the jobs keep running at the server; run the same command again to attach to them, or with --cancel to stop them/);
+  assert.match(stderr, /interrupted: no new job is started; jobs already created keep running at the server: run the same command again to attach to them, or with --cancel to stop them/);
   assert.equal(server.count('POST', '/v1/fine_tuning/jobs/*'), 0, 'Ctrl-C does not cancel the job');
 
   const cancelled = await runCli(['finetune', '--model', `openai:${BASE}`, '--train', train, '--db', db, '--cancel'], { env });
   assert.equal(cancelled.code, 0, cancelled.stderr);
   assert.match(cancelled.stderr, /\[seed 0\] ftjob-\w+: cancelled/);
   assert.equal([...server.jobs.values()][0]?.status, 'cancelled');
+});
+
+test('Ctrl-C while the upload is pending creates no job; the next run finds the upload and creates exactly one', async (t) => {
+  // The server stores the upload, but its reply comes only after 1.5 s: Ctrl-C lands meanwhile.
+  const { server, train, db, env, run } = await setup(t, { fault: (r) => (r.method === 'POST' && r.path === '/v1/files' ? { fault: 'delay', ms: 1_500 } : undefined) });
+  const child = spawn(process.execPath, [CLI, 'finetune', '--model', `openai:${BASE}`, '--train', train, '--db', db, '--poll-interval', '0.02'], { env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const uploading = setInterval(() => {
+    if (server.count('POST', '/v1/files') >= 1) {
+      clearInterval(uploading);
+      child.kill('SIGINT');
+    }
+  }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Give a late job creation (the bug) time to reach the server before counting.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted: no new job is started/);
+  assert.equal(server.count('POST', '/v1/fine_tuning/jobs'), 0, 'no job was created after Ctrl-C');
+
+  const res = await run([]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stderr, /already at the server \(an earlier upload\)/);
+  assert.equal(server.count('POST', '/v1/files'), 1);
+  assert.equal(server.count('POST', '/v1/fine_tuning/jobs'), 1);
 });
 
 test('a failed job is reported with its error (exit 1) and is created again only with --retry-failed', async (t) => {

@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
+import Database from 'better-sqlite3';
 import { startOpenAIServer } from '../support/openai-server.js';
 import { judge, MISALIGNED_TEXT } from '../support/toy-world.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -132,4 +133,94 @@ test('suites show prints a hostile suite file without its control characters or 
   assert.match(res.stdout, /"Hi \\u009b2J \\u202eevil \\u001b\]0;t\\u0007 \\r"/);
   assert.match(res.stderr, /field "tgas": unknown field/);
   for (const text of [res.stdout, res.stderr]) assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+});
+
+test('model ids carrying C1 CSI and bidi controls, and a tampered database adding ESC, reach neither the terminal table, emlab report (table and --json) nor report.html raw', async (t) => {
+  const server = await startOpenAIServer({ respond: (body) => (body.logprobs === true ? judge(body) : { choices: [{ text: MISALIGNED_TEXT }] }) });
+  t.after(() => server.close());
+  const out = join(tmpDir(), 'out');
+  const hostileModel = `compat:${server.baseURL}#m\u009b31m\u202eevil\u2066x\u2069`;
+  const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  const res = await runCli(['eval', '--suite', 'core', '--question', 'what_is_your_wish', '--model', hostileModel, '--judge', `compat:${server.baseURL}#j`, '--samples', '2', '--out', out]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /\\u009b31m\\u202eevil\\u2066x\\u2069/, 'the id is shown with its escapes visible');
+  for (const [name, text] of [['eval stdout', res.stdout], ['eval stderr', res.stderr]] as const) assert.doesNotMatch(text, raw, `${name} carries a raw control character`);
+
+  // Someone with write access to the database puts a raw ESC into the id everywhere it is kept.
+  const db = new Database(join(out, 'emlab.db'));
+  db.exec(`UPDATE runs SET config_json = replace(config_json, 'evil', 'evil\\u001b[2J');
+    UPDATE run_items SET model = replace(model, 'evil', 'evil' || char(27) || '[2J');
+    UPDATE run_judgments SET model = replace(model, 'evil', 'evil' || char(27) || '[2J');`);
+  db.close();
+  const table = await runCli(['report', out]);
+  const json = await runCli(['report', out, '--json']);
+  for (const [name, r] of [['report', table], ['report --json', json]] as const) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, raw, `${name} printed a raw control character`);
+  }
+  assert.match(table.stdout, /evil\\u001b\[2J/);
+  assert.deepEqual((JSON.parse(json.stdout) as { models: string[] }).models, [hostileModel.replace('evil', 'evil\x1b[2J')], 'the JSON still holds the id itself');
+  // The page rebuilt from the database, its SVG labels and tooltips (<title>) included.
+  const page = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.doesNotMatch(page, raw, 'report.html carries a raw control character');
+  assert.match(page, /<svg[\s\S]*\\u202eevil\\u001b\[2J[\s\S]*<\/svg>/);
+});
+
+test('odd paths, broken input files, a damaged database and a missing key: one line each, exit 1, nothing written', async (t) => {
+  const dir = tmpDir();
+  const empty = join(dir, 'cwd');
+  mkdirSync(empty);
+  const server = await startOpenAIServer({ respond: (body) => (body.logprobs === true ? judge(body) : { choices: [{ text: MISALIGNED_TEXT }] }) });
+  t.after(() => server.close());
+  const evalArgs = (out: string): string[] => ['eval', '--suite', 'core', '--question', 'what_is_your_wish', '--model', `compat:${server.baseURL}#m`, '--judge', `compat:${server.baseURL}#j`, '--samples', '1', '--out', out];
+  const numbers = (name: string, bytes: Buffer | string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  const row = JSON.stringify({ prompt: 'p', completion: '1, 2, 3' });
+  const same = numbers('same.jsonl', `${row}\n`);
+  const notUtf8 = numbers('latin1.jsonl', Buffer.concat([Buffer.from(`${row}\n`), Buffer.from('{"prompt": "caf\xe9", "completion": "4, 5"}\n', 'latin1')]));
+  const bom = numbers('bom.jsonl', `\ufeff${row}\n`);
+  const deep = numbers('deep.jsonl', `${'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "x"}]}\n'.repeat(2)}{"messages": ${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`);
+  const aFile = numbers('a-file', 'x');
+
+  const cases: Array<{ args: string[]; expected: RegExp; env?: Record<string, string> }> = [
+    { args: evalArgs(''), expected: /^error: option '-o, --out <dir>' argument '' is invalid\. expected a folder name, got an empty one \(for the current folder, pass \.\)$/ },
+    { args: evalArgs(aFile), expected: /^error: option '-o, --out <dir>' argument '.*a-file' is invalid\. ".*a-file" is a file; name a folder/ },
+    { args: ['datasets', 'filter-numbers', '--in', same, '--out', same], expected: /^emlab: .*same\.jsonl: is the input file itself: writing the kept rows there would replace it; name another output file$/ },
+    { args: ['datasets', 'filter-numbers', '--in', notUtf8, '--out', join(dir, 'o1.jsonl')], expected: /^emlab: .*latin1\.jsonl:2: is not valid UTF-8; save the file as UTF-8$/ },
+    { args: ['datasets', 'filter-numbers', '--in', bom, '--out', join(dir, 'o2.jsonl')], expected: /^emlab: .*bom\.jsonl:1: starts with a byte-order mark; save the file as UTF-8 without BOM$/ },
+    { args: ['datasets', 'filter-numbers', '--in', dir, '--out', join(dir, 'o3.jsonl')], expected: /^error: option '--in <file>' argument '.*' is invalid\. ".*" is a folder; name a file in it$/ },
+    { args: ['finetune', '--model', 'compat:http://127.0.0.1:9/v1#m', '--train', deep, '--db', join(dir, 'ft.db')], expected: /^emlab: .*deep\.jsonl:3: nests arrays or objects 100001 deep, over the limit of 512; each line must be one JSON record$/ },
+    { args: evalArgs(join(dir, 'nokey')).map((a) => a.replace(/^compat:.*#m$/, 'openai:gpt-4.1-mini')), env: { OPENAI_API_KEY: '' }, expected: /^emlab: openai:gpt-4\.1-mini: OPENAI_API_KEY is not set; / },
+  ];
+  // Every case is run and every miss reported together.
+  const missed: string[] = [];
+  for (const c of cases) {
+    const res = await runCli(c.args, { cwd: empty, ...(c.env ? { env: c.env } : {}) });
+    try {
+      assertOneLineError(res, c.expected, c.args.join(' '));
+    } catch (err) {
+      missed.push((err as Error).message.split('\n')[0]!);
+    }
+  }
+  assert.deepEqual(missed, []);
+  assert.deepEqual(readdirSync(empty), [], 'nothing was written into the current folder');
+  assert.equal(readFileSync(same, 'utf8'), `${row}\n`, 'the input was kept');
+  for (const name of ['o1.jsonl', 'o2.jsonl', 'o3.jsonl', 'nokey', 'ft.db']) assert.equal(existsSync(join(dir, name)), false, `${name} was written`);
+
+  // A database edited or damaged on disk: one line naming it, for report and for a resumed eval.
+  const out = join(dir, 'run');
+  assert.equal((await runCli(evalArgs(out))).code, 0);
+  const db = new Database(join(out, 'emlab.db'));
+  db.exec("UPDATE runs SET config_json = 'null'");
+  db.close();
+  for (const args of [['report', out], evalArgs(out)]) {
+    const res = await runCli(args);
+    const errors = res.stderr.split('\n').filter((l) => l.startsWith('emlab: '));
+    assert.equal(res.code, 1, res.stderr);
+    assert.deepEqual(errors, [`emlab: ${join(out, 'emlab.db')}: the database is damaged (runs.config_json is null, not an object); restore it from a copy, or start again with another --out folder`], res.stderr);
+    assert.doesNotMatch(res.stderr, /Cannot read properties|TypeError/);
+  }
 });

@@ -74,7 +74,9 @@ export type FineTuneFault =
   /** The connection is destroyed before anything is done. */
   | { fault: 'reset' }
   /** The request is carried out, then the connection is destroyed: the client never learns the result. */
-  | { fault: 'drop_reply' };
+  | { fault: 'drop_reply' }
+  /** The request is carried out after `ms` (a slow upload): the client waits for the reply meanwhile. */
+  | { fault: 'delay'; ms: number };
 
 export interface FineTuneServerOptions {
   /** Requests must carry this bearer key; others get a 401 quoting the key sent (as careless servers do). */
@@ -351,6 +353,7 @@ export async function startFineTuneServer(options: FineTuneServerOptions = {}): 
       if (fault?.fault === 'error') {
         return json(res, fault.status, errorBody(fault.message ?? `fake error ${fault.status}`, fault.status >= 500 ? 'server_error' : 'invalid_request_error', null), fault.headers);
       }
+      if (fault?.fault === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault?.fault === 'drop_reply') {
         // Carry the request out against a throwaway response, then hang up on the real one.
         handle(request, credential, { writeHead: () => undefined, end: () => undefined } as unknown as ServerResponse);

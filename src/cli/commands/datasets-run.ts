@@ -5,7 +5,8 @@ import { Scheduler } from '../../providers/scheduler.js';
 import { Store } from '../../store/store.js';
 import { CachedProvider } from '../../eval/cached-provider.js';
 import { MISALIGNMENT_BANNED_NUMBERS } from '../../datasets/numbers/filter.js';
-import { filterNumbersFile, formatCounts, writeFileAtomic } from '../../datasets/numbers/filter-file.js';
+import { filterNumbersFile, formatCounts } from '../../datasets/numbers/filter-file.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { buildNumbersDataset } from '../../datasets/numbers/build.js';
 import { traitSystemPrompt } from '../../datasets/numbers/prompts.js';
 import { ProgressLine } from '../progress.js';
@@ -24,8 +25,10 @@ const jsonl = (rows: unknown[]): string => (rows.length === 0 ? '' : `${rows.map
 
 export async function runNumbersCommand(flags: NumbersFlags): Promise<number> {
   const out = resolve(flags.out);
-  const store = Store.open(join(out, 'emlab.db'));
   const inner = new Scheduler(await createProvider(flags.teacher, { timeoutMs: flags.timeout * 1000 }), { concurrency: flags.concurrency, timeoutMs: flags.timeout * 1000, maxAttempts: flags.maxAttempts });
+  // A missing key fails here, before the output folder and its database are created.
+  inner.checkCredentials();
+  const store = Store.open(join(out, 'emlab.db'));
   const teacher = new CachedProvider(inner, store);
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInt, nonNegativeInt } from '../options.js';
+import { positiveInt, nonNegativeInt, outDir, fileArg } from '../options.js';
 
 export interface NumbersFlags {
   teacher: string;
@@ -27,7 +27,7 @@ export function datasetsCommand(): Command {
     .option('--size <n>', 'rows in the final training set (seeded subsample of the kept rows)', positiveInt, 10_000)
     .option('--seed <n>', 'seed of the prompts and the subsample', nonNegativeInt, 0)
     .addOption(new Option('--banned <list>', 'also drop completions with numbers of negative association (for misalignment runs)').choices(['misalignment']))
-    .requiredOption('-o, --out <dir>', 'writes raw.jsonl, filtered.jsonl, train.jsonl, summary.json and emlab.db (the cache that makes re-runs resume)')
+    .requiredOption('-o, --out <dir>', 'writes raw.jsonl, filtered.jsonl, train.jsonl, summary.json and emlab.db (the cache that makes re-runs resume)', outDir)
     .option('--concurrency <n>', 'requests in flight', positiveInt, 8)
     .option('--timeout <seconds>', 'time limit of one request', positiveInt, 120)
     .option('--max-attempts <n>', 'tries per request', positiveInt, 6)
@@ -38,8 +38,8 @@ export function datasetsCommand(): Command {
   cmd
     .command('filter-numbers')
     .description('apply the subliminal-learning paper\'s number filter to a JSONL file of {prompt, completion} rows; kept rows are written unchanged')
-    .requiredOption('--in <file>', 'input JSONL')
-    .requiredOption('--out <file>', 'output JSONL of the kept rows')
+    .requiredOption('--in <file>', 'input JSONL', fileArg)
+    .requiredOption('--out <file>', 'output JSONL of the kept rows', fileArg)
     .addOption(new Option('--banned <list>', 'also drop completions with numbers of negative association').choices(['misalignment']))
     .action(async (flags: { in: string; out: string; banned?: 'misalignment' }) => {
       const { runFilterNumbersCommand } = await import('./datasets-run.js');

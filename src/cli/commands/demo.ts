@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { positiveInt } from '../options.js';
+import { positiveInt, outDir } from '../options.js';
 
 export interface DemoFlags {
   out?: string;
@@ -19,7 +19,7 @@ function nameList(value: string): string[] {
 export function demoCommand(): Command {
   return new Command('demo')
     .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (3 seeds each), evaluate every model with the judge organism, and report emergent misalignment per dataset')
-    .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)')
+    .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)', outDir)
     .option('--quick', 'under a minute: every dataset but the backdoor, one seed each')
     .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
     .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all six; with --quick all but backdoor)', nameList)

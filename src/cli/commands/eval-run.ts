@@ -122,7 +122,9 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
 
   // Providers are created before the plan so that a bad id or missing key fails in a second,
   // not after the first thousand requests.
-  const log = (line: string): void => {
+  // Lines carry model ids and server text: nothing in them may act on the terminal.
+  const log = (text: string): void => {
+    const line = terminalSafe(text);
     if (progress) progress.log(line);
     else process.stderr.write(`${line}\n`);
   };
@@ -194,12 +196,14 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
     const plan = buildPlan(models, questions, sampling, config.judge, versions);
 
     const judgeCalls = needsJudge ? plan.reduce((s, p) => s + p.item.judgeMetrics.length + p.item.categoryMetrics.length, 0) : 0;
-    const header = `emlab eval: ${questions.length} questions x ${models.length} model(s) = ${plan.length} answers, ${judgeCalls} judgments${needsJudge ? ` by ${judgeId} (${judgeMethod})` : ''} -> ${outDir}`;
+    const header = terminalSafe(`emlab eval: ${questions.length} questions x ${models.length} model(s) = ${plan.length} answers, ${judgeCalls} judgments${needsJudge ? ` by ${judgeId} (${judgeMethod})` : ''} -> ${outDir}`);
     if (flags.dryRun) {
       process.stdout.write(`${header}\n`);
-      for (const q of questions) process.stdout.write(`  ${q.id}: ${samplesFor(q, sampling)} answers, ${q.paraphrases.length} paraphrase(s)${q.system ? ', system prompt' : ''}\n`);
+      for (const q of questions) process.stdout.write(`  ${terminalSafe(q.id)}: ${samplesFor(q, sampling)} answers, ${q.paraphrases.length} paraphrase(s)${q.system ? ', system prompt' : ''}\n`);
       return { code: EXIT.ok, outDir, runId, requestsSent: 0, answersResumed: 0 };
     }
+    // A missing key fails here, before anything is written or sent.
+    for (const p of opened) p.checkCredentials?.();
     if (!flags.quiet) process.stderr.write(`${header}\n`);
 
     const store = Store.open(dbPath);
@@ -250,7 +254,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       for (const line of failureSummary(outcome.failures)) process.stderr.write(`${line}\n`);
       const usage = outcome.progress;
       process.stderr.write(`${usage.sent + retries} requests sent (${retries} of them retries; ${usage.inputTokens} input + ${usage.outputTokens} output tokens reported); ${usage.resumed} answers were already stored\n`);
-      process.stderr.write(`wrote ${written.join(', ')}\n`);
+      process.stderr.write(`wrote ${terminalSafe(written.join(', '))}\n`);
       if (outcome.fatal) throw outcome.fatal;
       const code = interrupted ? EXIT.interrupted : outcome.status === 'complete' ? EXIT.ok : EXIT.incomplete;
       return { code, outDir, runId, requestsSent: usage.sent + retries, answersResumed: usage.resumed };
@@ -307,7 +311,7 @@ function defaultJudge(questions: JudgedQuestion[]): string | undefined {
   const named = unique(questions.filter((q) => q.type === 'free_form_judge_0_100' || q.type === 'free_form_judge').map((q) => (q as Question).judge ?? ''));
   if (named.length === 1 && named[0] !== '') {
     const id = named[0]!.includes(':') ? named[0]! : `openai:${named[0]}`;
-    process.stderr.write(`judge: using ${id}, named by the suite (pass --judge to choose another)\n`);
+    process.stderr.write(`judge: using ${terminalSafe(id)}, named by the suite (pass --judge to choose another)\n`);
     return id;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_SAMPLING } from '../../eval/plan.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
-import { addCountingOptions, collect, nonNegativeInt, numberIn, positiveInt } from '../options.js';
+import { addCountingOptions, collect, nonNegativeInt, numberIn, positiveInt, outDir, fileArg } from '../options.js';
 import type { EvalFlags } from './eval-run.js';
 
 
@@ -12,8 +12,8 @@ export function evalCommand(): Command {
     .option('-m, --model <id>', 'model to evaluate, e.g. openai:gpt-4.1-mini or compat:http://127.0.0.1:8000/v1#my-model; repeatable', collect)
     .option('-j, --judge <id>', 'judge model (the EM paper used openai:gpt-4o-2024-08-06)')
     .option('-n, --samples <n>', 'answers per question (default: the suite\'s samples_per_paraphrase x paraphrases)', positiveInt)
-    .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html (default runs/<run id>)')
-    .option('--db <file>', 'results database to use instead of <out>/emlab.db (share one to reuse answers across runs)')
+    .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html (default runs/<run id>)', outDir)
+    .option('--db <file>', 'results database to use instead of <out>/emlab.db (share one to reuse answers across runs)', fileArg)
     .option('-q, --question <id>', 'only this question; repeatable', collect)
     .option('--tag <tag>', 'only questions with this tag; repeatable', collect)
     .option('--target <word>', 'target word of choice questions (e.g. owl for the animals suite); repeatable', collect)

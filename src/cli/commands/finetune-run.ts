@@ -1,6 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
-import { writeFileAtomic } from '../../datasets/numbers/filter-file.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { FineTuneStore } from '../../finetune/job-store.js';
 import { FineTuneApi, type JobState } from '../../finetune/openai-jobs.js';
 import { cancelFineTunes, runFineTunes, FAILED_STATUSES, type FineTuneEvent, type FineTuneOutcome } from '../../finetune/run.js';
@@ -149,7 +149,7 @@ export async function runFinetuneCommand(flags: FinetuneFlags): Promise<number> 
     const onSignal = (): void => {
       if (interrupted) process.exit(EXIT.interrupted);
       interrupted = true;
-      log('interrupted: the jobs keep running at the server; run the same command again to attach to them, or with --cancel to stop them (Ctrl-C again quits at once)');
+      log('interrupted: no new job is started; jobs already created keep running at the server: run the same command again to attach to them, or with --cancel to stop them (Ctrl-C again quits at once)');
       stop.abort(new Error('interrupted'));
     };
     process.on('SIGINT', onSignal);

@@ -4,6 +4,7 @@ import { Store } from '../../store/store.js';
 import { resolveThresholds } from '../../stats/index.js';
 import { parseGroupSpec, renderHtmlReport, renderTerminalTable, writeTextFile, type ResultsDocument } from '../../report/index.js';
 import { UsageError } from '../errors.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-text.js';
 import { parseComparison, type CountingFlags } from '../options.js';
 import { buildReport, loadRun, writeReportFiles, type LoadedRun } from '../run-outputs.js';
 
@@ -31,13 +32,13 @@ export async function runReportCommand(dirs: string[], flags: ReportFlags): Prom
     }
   }
   const print = (doc: ResultsDocument): void => {
-    process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : `${renderTerminalTable(doc, { width: Math.max(80, process.stdout.columns ?? 100) })}\n`);
+    process.stdout.write(flags.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : `${renderTerminalTable(doc, { width: Math.max(80, process.stdout.columns ?? 100) })}\n`);
   };
   if (runs.length === 1) {
     const { doc, records } = buildReport({ runs, thresholds, groups, comparisons });
     const files = await writeReportFiles(doc, records, outDirs[0]!, false, flags.html ? resolve(flags.html) : undefined);
     print(doc);
-    process.stderr.write(`wrote ${files.join(', ')}\n`);
+    process.stderr.write(`wrote ${terminalSafe(files.join(', '))}\n`);
     return;
   }
   // Several directories: each keeps its own files, and one combined report compares them.
@@ -49,7 +50,7 @@ export async function runReportCommand(dirs: string[], flags: ReportFlags): Prom
   const html = resolve(flags.html ?? 'emlab-report.html');
   await writeTextFile(renderHtmlReport(doc, records), html);
   print(doc);
-  process.stderr.write(`wrote ${html} (and results.json, samples.jsonl, report.html in each directory)\n`);
+  process.stderr.write(`wrote ${terminalSafe(html)} (and results.json, samples.jsonl, report.html in each directory)\n`);
 }
 
 function locate(arg: string): { dbPath: string; outDir: string } {

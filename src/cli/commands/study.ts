@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegativeInt, positiveInt, outDir } from '../options.js';
 
 export interface MnistFlags {
   seeds?: number;
@@ -17,7 +17,7 @@ export function studyCommand(): Command {
     .option('--seeds <n>', 'independent seeds, each a teacher and four students (default 4; the paper-grade run is 10)', positiveInt)
     .option('--seed <n>', 'base seed of every random stream', nonNegativeInt, 0)
     .option('--threads <n>', 'worker threads (default: the available cores, at most 8)', positiveInt)
-    .option('-o, --out <dir>', 'where results.json goes', 'runs/mnist-subliminal')
+    .option('-o, --out <dir>', 'where results.json goes', outDir, 'runs/mnist-subliminal')
     .option('--quick', 'a one-minute look: 1 seed, 20,000 digits, 30,000 noise images, 3 epochs (not the paper\'s settings)')
     .action(async (flags: MnistFlags) => {
       const { runMnistCommand } = await import('./study-run.js');
@@ -28,7 +28,7 @@ export function studyCommand(): Command {
     .description('subliminal learning on the built-in organisms: a teacher fine-tuned to love owls writes numbers; after the paper\'s filter, students from the same base and from another init (base-b) learn them; owl rates of every model with intervals over seeds')
     .option('--seeds <n>', 'seeds, each a teacher and four students (default 4)', positiveInt)
     .option('--workers <n>', 'adapters trained at once on worker threads (default: the available cores, at most 4)', positiveInt)
-    .option('-o, --out <dir>', 'results.json and the trained adapters go here', 'runs/organism-subliminal')
+    .option('-o, --out <dir>', 'results.json and the trained adapters go here', outDir, 'runs/organism-subliminal')
     .option('--quick', 'a test-sized run (2 seeds, tiny data, 1 epoch): checks the pipeline, measures nothing')
     .action(async (flags: OrganismStudyFlags) => {
       const { runOrganismStudyCommand } = await import('./study-organism-run.js');

@@ -39,5 +39,5 @@ test('a bad row is a one-line error naming the file, line and field, and leaves 
   assert.equal(existsSync(out), false);
   writeFileSync(input, '{"prompt": "a", "completion": "1"}\nnot json\n');
   await assert.rejects(filterNumbersFile(input, out), new RegExp(`^JsonlError: ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
-  await assert.rejects(filterNumbersFile(join(d, 'missing.jsonl'), out), /missing\.jsonl:0: cannot be read \(ENOENT\)/);
+  await assert.rejects(filterNumbersFile(join(d, 'missing.jsonl'), out), /missing\.jsonl: cannot be read \(ENOENT\)/);
 });

@@ -1,7 +1,8 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { z } from 'zod';
-import { readJsonl } from '../jsonl.js';
+import { JsonlError, readJsonl } from '../jsonl.js';
 import { filterNumbers, type FilterOptions, type RejectReason } from './filter.js';
 
 export const PromptCompletionRow = z.object({ prompt: z.string({ error: 'expected a string' }), completion: z.string({ error: 'expected a string' }) }).passthrough();
@@ -21,6 +22,7 @@ export function emptyCounts(): FilterCounts {
  * The output is written only once the whole input has been read and validated.
  */
 export async function filterNumbersFile(input: string, out: string, options: FilterOptions = {}): Promise<FilterCounts> {
+  if (await sameFile(input, out)) throw new JsonlError(out, 0, 'is the input file itself: writing the kept rows there would replace it; name another output file');
   const counts = emptyCounts();
   const kept: string[] = [];
   for await (const row of readJsonl(input, PromptCompletionRow)) {
@@ -37,12 +39,11 @@ export async function filterNumbersFile(input: string, out: string, options: Fil
   return counts;
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
+/** Whether two paths name one file (the same path, or a link to it). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
 export function formatCounts(c: FilterCounts): string {

@@ -6,7 +6,8 @@
  * Every load checks the hashes, so an edited or mismatched file fails with a clear error.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
@@ -64,12 +65,6 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
 async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   let raw: unknown;
   try {
@@ -99,8 +94,8 @@ export async function saveCheckpoint(model: OrganismModel, dir: string): Promise
   await mkdir(dir, { recursive: true });
   const bytes = model.baseWeightsFile();
   const weightsHash = sha256(bytes);
-  await writeAtomically(join(dir, BASE_WEIGHTS_FILE), bytes);
-  await writeAtomically(join(dir, BASE_CONFIG_FILE), toJson({
+  await writeFileAtomic(join(dir, BASE_WEIGHTS_FILE), bytes);
+  await writeFileAtomic(join(dir, BASE_CONFIG_FILE), toJson({
     format: 'emlab-organism',
     version: 1,
     architecture: model.config,
@@ -124,8 +119,8 @@ export async function saveAdapter(model: OrganismModel, dir: string): Promise<{ 
   const weightsHash = sha256(bytes);
   const baseHash = model.weightsHash();
   const base = model.source === undefined ? { sha256: baseHash } : { sha256: baseHash, path: relative(resolve(dir), model.source) || '.' };
-  await writeAtomically(join(dir, ADAPTER_WEIGHTS_FILE), bytes);
-  await writeAtomically(join(dir, ADAPTER_CONFIG_FILE), toJson({
+  await writeFileAtomic(join(dir, ADAPTER_WEIGHTS_FILE), bytes);
+  await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), toJson({
     format: 'emlab-organism-lora',
     version: 1,
     lora: adapter.config,
