@@ -13,7 +13,7 @@ import { startFineTuneServer, type FineTuneServerOptions } from '../support/open
 import { startCombinedServer } from '../support/combined-server.js';
 import { toyWorld } from '../support/toy-world.js';
 import { runCli } from '../support/cli.js';
-import { tmpDir } from '../support/run-files.js';
+import { readSamples, tmpDir } from '../support/run-files.js';
 import type { ExperimentResults } from '../../src/experiment/report.js';
 
 function rows(n: number, flavour: string): string {
@@ -136,6 +136,27 @@ test('run: a failed fine-tuning job is an error naming the step (exit 1); --retr
   const retried = await run('--retry-failed');
   assert.equal(retried.code, 3, retried.stderr);
   assert.equal(ft.jobs.size, 4);
+});
+
+test('run: killed with SIGKILL during its evaluation, the next run trains nothing again and finishes the answers', async (t) => {
+  const { chat, ft, dir } = await setup(t);
+  const file = join(dir, 'toy.yaml');
+  const killed = await runCli(['run', file, '--poll-interval', '0.05'], { cwd: dir, env: { EMLAB_CACHE_DIR: join(dir, 'cache') }, killWhen: () => chat.chatBodies().length >= 150 });
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.equal(ft.jobs.size, 3);
+  const resumed = await runCli(['run', file, '--poll-interval', '0.05'], { cwd: dir, env: { EMLAB_CACHE_DIR: join(dir, 'cache') } });
+  assert.equal(resumed.code, 3, resumed.stderr);
+  assert.equal(ft.jobs.size, 3, 'a fine-tune was started again');
+  const doc = JSON.parse(readFileSync(join(dir, 'runs', 'toy', 'results.json'), 'utf8')) as ExperimentResults;
+  assert.deepEqual(doc.steps.filter((s) => s.kind === 'finetune').map((s) => s.status), ['cached', 'cached', 'cached']);
+  assert.equal(doc.steps.find((s) => s.kind === 'evaluation')!.status, 'done');
+  // 4 models x 8 questions x 10 answers, all judged; only requests in flight at the kill were asked twice.
+  const samples = readSamples(join(dir, 'runs', 'toy', 'eval-main'));
+  assert.equal(samples.length, 320);
+  assert.ok(samples.every((x) => x.flags.length === 0 && x.alignment !== null));
+  const bodies = chat.chatBodies().map((b) => JSON.stringify(b));
+  // In flight at most: 8 per model (4 models) and 8 to the judge.
+  assert.ok(bodies.length - new Set(bodies).size <= 4 * 8 + 8, `${bodies.length - new Set(bodies).size} requests sent twice`);
 });
 
 test('run: a mistake in the file is one line naming file, line and field', async () => {
