@@ -183,7 +183,8 @@ test('the run page draws the main figure, the scatter and histograms; compare sh
 });
 
 test('a run started while the runs page is open shows up as running, then as complete, without a reload', { skip }, async (t) => {
-  const server = await startOpenAIServer({ respond: toyWorld({ delayMs: 60 }) });
+  // Each reply takes 400 ms, so the run stays in progress for ~10 s: several of the page's 2-second polls see it running.
+  const server = await startOpenAIServer({ respond: toyWorld({ delayMs: 400 }) });
   t.after(() => server.close());
   const parent = tmpDir('emlab-view-live-');
   const liveView = await startView([parent]);
@@ -198,7 +199,7 @@ test('a run started while the runs page is open shows up as running, then as com
   ]);
   await page.locator('.status.running').waitFor({ timeout: 20_000 });
   await page.getByText('a run is in progress').waitFor();
-  await page.locator('.status.complete').waitFor({ timeout: 30_000 });
+  await page.locator('.status.complete').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('table.runs tbody tr').innerText(), /16 \/ 16/);
   assert.equal((await run).code, 0);
   assert.deepEqual(incidents, { dialogs: [], errors: [] });
