@@ -4,7 +4,7 @@
  * (rows = examples) maps to X·W + b. Parameters and gradients each live in one contiguous array
  * (the optimiser treats them as flat vectors); every matrix sits in the wasm arena.
  */
-import type { WasmArena } from './gemm.js';
+import type { KernelArena } from '../kernels/index.js';
 import type { Rng } from './prng.js';
 
 export interface Layer {
@@ -35,7 +35,7 @@ export class Mlp {
   readonly params: Float32Array;
   readonly grads: Float32Array;
   readonly layers: Layer[];
-  private readonly arena: WasmArena;
+  private readonly arena: KernelArena;
   /** Post-ReLU activations of the hidden layers, then the output logits; maxBatch rows each. */
   private readonly outputs: Float32Array[];
   /** Gradients with respect to each hidden layer's output (before the ReLU mask is applied). */
@@ -55,7 +55,7 @@ export class Mlp {
     return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch), maxTransposed];
   }
 
-  constructor(arena: WasmArena, sizes: readonly number[], maxBatch: number) {
+  constructor(arena: KernelArena, sizes: readonly number[], maxBatch: number) {
     checkSizes(sizes);
     if (!Number.isSafeInteger(maxBatch) || maxBatch <= 0) throw new Error(`MLP maxBatch must be a positive integer, got ${maxBatch}`);
     this.arena = arena;
@@ -119,7 +119,7 @@ export class Mlp {
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l] as Layer;
       const out = this.outputs[l] as Float32Array;
-      this.arena.matmul(out, x, false, layer.weights, batch, layer.fanOut, layer.fanIn);
+      this.arena.gemm(out, x, layer.weights, batch, layer.fanOut, layer.fanIn);
       const hidden = l + 1 < this.layers.length;
       const { bias, fanOut } = layer;
       for (let r = 0; r < batch; r++) {
@@ -151,7 +151,7 @@ export class Mlp {
       const { fanIn, fanOut } = layer;
       const below = l === 0 ? input : (this.outputs[l - 1] as Float32Array);
       // dW = belowᵀ · delta; `below` is stored batch × fanIn, i.e. the transpose of what is multiplied.
-      this.arena.matmul(layer.weightGrad, below, true, delta, fanIn, fanOut, batch);
+      this.arena.gemm(layer.weightGrad, below, delta, fanIn, fanOut, batch, { aT: true });
       const biasGrad = layer.biasGrad;
       biasGrad.fill(0);
       for (let r = 0; r < batch; r++) {
@@ -164,7 +164,7 @@ export class Mlp {
       const w = layer.weights;
       for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[j * fanIn + i] = w[i * fanOut + j] as number;
       const next = this.deltas[l - 1] as Float32Array;
-      this.arena.matmul(next, delta, false, wt, batch, fanIn, fanOut);
+      this.arena.gemm(next, delta, wt, batch, fanIn, fanOut);
       for (let i = 0; i < batch * fanIn; i++) if ((below[i] as number) <= 0) next[i] = 0;
       delta = next;
     }

@@ -1,7 +1,7 @@
 /**
- * The one hot loop of the MNIST study: C = A·B for float32 matrices, as a WebAssembly SIMD kernel.
- * A is read through two strides, so the same code multiplies by A or by Aᵀ (the weight gradient
- * Xᵀ·dY of a layer needs the transpose); B and C are row-major with contiguous columns.
+ * The hot loop of emlab's own models: C (=|+=) A·B for float32 matrices, as a WebAssembly SIMD
+ * kernel. A is read through two strides, so the same code multiplies by A or by Aᵀ (the weight
+ * gradient Xᵀ·dY of a layer needs the transpose); B and C are row-major with contiguous columns.
  *
  * Each function computes tiles of C in registers, walking the shared dimension once per tile; the
  * loop over tiles runs column strip first, so the strip of B stays in the L1 cache while the rows
@@ -28,7 +28,12 @@ export const NARROW_TILE: TileShape = { rows: 4, vecs: 1 };
 const A_PTR = 0, A_ROW = 1, A_COL = 2, B_PTR = 3, B_ROW = 4, C_PTR = 5, C_ROW = 6, M = 7, N = 8, K = 9;
 const PARAMS = 10;
 
-function gemmFunction(name: string, tile: TileShape): WasmFunction {
+/** Variants of one tile function: start from C's tile instead of zero (C += A·B). */
+export interface GemmVariant {
+  accumulate: boolean;
+}
+
+function gemmFunction(name: string, tile: TileShape, variant: GemmVariant): WasmFunction {
   const { rows, vecs } = tile;
   // i32 locals, then v128 locals.
   const I0 = PARAMS, J0 = PARAMS + 1, P = PARAMS + 2, A_ROWPTR = PARAMS + 3; // A_ROWPTR .. + rows - 1
@@ -57,7 +62,18 @@ function gemmFunction(name: string, tile: TileShape): WasmFunction {
         emit(op.localGet(A_ROWPTR + r - 1), op.localGet(A_ROW), op.i32Add(), op.localSet(A_ROWPTR + r));
       }
       emit(op.localGet(B_PTR), op.localGet(J0), op.i32Const(4), op.i32Mul(), op.i32Add(), op.localSet(B_P));
-      for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) emit(op.v128Zero(), op.localSet(acc(r, v)));
+      // The tile's start in C.
+      emit(op.localGet(C_PTR), op.localGet(I0), op.localGet(C_ROW), op.i32Mul(), op.i32Add());
+      emit(op.localGet(J0), op.i32Const(4), op.i32Mul(), op.i32Add(), op.localSet(C_P));
+      if (variant.accumulate) {
+        for (let r = 0; r < rows; r++) {
+          for (let v = 0; v < vecs; v++) emit(op.localGet(C_P), op.v128Load(16 * v), op.localSet(acc(r, v)));
+          if (r + 1 < rows) emit(op.localGet(C_P), op.localGet(C_ROW), op.i32Add(), op.localSet(C_P));
+        }
+        if (rows > 1) emit(op.localGet(C_P), op.localGet(C_ROW), op.i32Const(rows - 1), op.i32Mul(), op.i32Sub(), op.localSet(C_P));
+      } else {
+        for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) emit(op.v128Zero(), op.localSet(acc(r, v)));
+      }
       emit(op.localGet(K), op.localSet(P));
       emit(op.loop()); // over the shared dimension
       {
@@ -74,8 +90,6 @@ function gemmFunction(name: string, tile: TileShape): WasmFunction {
       }
       emit(op.end());
       // Store the tile.
-      emit(op.localGet(C_PTR), op.localGet(I0), op.localGet(C_ROW), op.i32Mul(), op.i32Add());
-      emit(op.localGet(J0), op.i32Const(4), op.i32Mul(), op.i32Add(), op.localSet(C_P));
       for (let r = 0; r < rows; r++) {
         for (let v = 0; v < vecs; v++) emit(op.localGet(C_P), op.localGet(acc(r, v)), op.v128Store(16 * v));
         if (r + 1 < rows) emit(op.localGet(C_P), op.localGet(C_ROW), op.i32Add(), op.localSet(C_P));
@@ -92,7 +106,7 @@ function gemmFunction(name: string, tile: TileShape): WasmFunction {
 /**
  * Each export is `(aPtr, aRowStride, aColStride, bPtr, bRowStride, cPtr, cRowStride, m, n, k)`:
  * byte addresses and byte strides; m a positive multiple of the tile's rows, n of its columns,
- * k ≥ 1. It overwrites the m×n block of C.
+ * k ≥ 1. It overwrites the m×n block of C (the `…Acc` variants add to it).
  */
 export type GemmExport = (
   aPtr: number, aRowStride: number, aColStride: number,
@@ -101,6 +115,13 @@ export type GemmExport = (
   m: number, n: number, k: number,
 ) => void;
 
-export function gemmModuleBytes(memoryPages: number): Uint8Array<ArrayBuffer> {
-  return encodeModule([gemmFunction('gemmWide', WIDE_TILE), gemmFunction('gemmNarrow', NARROW_TILE)], memoryPages);
+/** The tile functions, by export name: `gemmWide`, `gemmNarrow`, and their `…Acc` variants (C += A·B). */
+export function gemmFunctions(): WasmFunction[] {
+  const out: WasmFunction[] = [];
+  for (const accumulate of [false, true]) {
+    const suffix = accumulate ? 'Acc' : '';
+    out.push(gemmFunction(`gemmWide${suffix}`, WIDE_TILE, { accumulate }));
+    out.push(gemmFunction(`gemmNarrow${suffix}`, NARROW_TILE, { accumulate }));
+  }
+  return out;
 }

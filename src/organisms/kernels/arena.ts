@@ -1,0 +1,175 @@
+/**
+ * A fixed-size WebAssembly memory and the kernels that run on it. Every matrix a kernel touches is
+ * a Float32Array view into that memory, handed out by `alloc`; the memory never grows, so the views
+ * never detach. One arena per thread: kernels run synchronously on the calling thread.
+ */
+import { gemmFunctions, NARROW_TILE, WIDE_TILE, type GemmExport } from './gemm-kernel.js';
+import { encodeModule } from './wasm-encoder.js';
+
+const PAGE_BYTES = 65536;
+/** Every view starts on a 64-byte boundary (a cache line), so each takes a multiple of 16 floats. */
+const ALIGN_FLOATS = 16;
+
+function alignedFloats(length: number): number {
+  return Math.ceil(length / ALIGN_FLOATS) * ALIGN_FLOATS;
+}
+
+/** The capacity an arena needs to hand out views of these lengths. */
+export function arenaFloats(lengths: readonly number[]): number {
+  return lengths.reduce((sum, length) => sum + alignedFloats(length), 0);
+}
+
+/** How op(A) and op(B) are stored, and whether C is overwritten or added to. */
+export interface GemmOptions {
+  /** A is stored k×m (row-major), so op(A) = Aᵀ. */
+  aT?: boolean;
+  /** B is stored n×k (row-major), so op(B) = Bᵀ. */
+  bT?: boolean;
+  /** C += op(A)·op(B) instead of C = op(A)·op(B). */
+  accumulate?: boolean;
+}
+
+let compiled: WebAssembly.Module | undefined;
+function kernelModule(): WebAssembly.Module {
+  // The memory size is set per instance (raised by grow below), so one compiled module serves
+  // arenas of any size: the declared minimum is one page.
+  compiled ??= new WebAssembly.Module(encodeModule(gemmFunctions(), 1));
+  return compiled;
+}
+
+interface TileExports {
+  wide: GemmExport;
+  narrow: GemmExport;
+}
+
+export class KernelArena {
+  readonly capacityFloats: number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly overwrite: TileExports;
+  private readonly accumulate: TileExports;
+  /** Next free float. */
+  private top = 0;
+
+  constructor(capacityFloats: number) {
+    if (!Number.isSafeInteger(capacityFloats) || capacityFloats <= 0) {
+      throw new Error(`KernelArena: capacity must be a positive integer number of floats, got ${capacityFloats}`);
+    }
+    const instance = new WebAssembly.Instance(kernelModule(), {});
+    const exports = instance.exports;
+    this.memory = exports['memory'] as WebAssembly.Memory;
+    const pages = Math.ceil((capacityFloats * 4) / PAGE_BYTES);
+    const current = this.memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > current) this.memory.grow(pages - current);
+    this.capacityFloats = capacityFloats;
+    this.overwrite = { wide: exports['gemmWide'] as GemmExport, narrow: exports['gemmNarrow'] as GemmExport };
+    this.accumulate = { wide: exports['gemmWideAcc'] as GemmExport, narrow: exports['gemmNarrowAcc'] as GemmExport };
+  }
+
+  /** Floats handed out so far (including alignment padding). */
+  get usedFloats(): number {
+    return this.top;
+  }
+
+  /** A zeroed view of `length` floats, starting on a cache line. */
+  alloc(length: number): Float32Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`KernelArena.alloc: bad length ${length}`);
+    const end = this.top + alignedFloats(length);
+    if (end > this.capacityFloats) {
+      throw new Error(`KernelArena.alloc: ${length} floats do not fit (capacity ${this.capacityFloats}, used ${this.top}); size the arena with arenaFloats()`);
+    }
+    const view = new Float32Array(this.memory.buffer, this.top * 4, length);
+    this.top = end;
+    view.fill(0);
+    return view;
+  }
+
+  /** The current top of the arena, for `release`: views allocated after it are scratch. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees every view allocated since `mark()` returned `mark` (their memory is reused by later allocations). */
+  release(mark: number): void {
+    if (!Number.isSafeInteger(mark) || mark < 0 || mark > this.top || mark % ALIGN_FLOATS !== 0) {
+      throw new Error(`KernelArena.release: ${mark} is not a mark of this arena (top ${this.top}); pass a value mark() returned`);
+    }
+    this.top = mark;
+  }
+
+  /** Frees every view handed out so far. */
+  reset(): void {
+    this.top = 0;
+  }
+
+  owns(view: Float32Array): boolean {
+    return view.buffer === this.memory.buffer;
+  }
+
+  /**
+   * C[m×n] = op(A)·op(B) (or += with `accumulate`), all row-major. op(A) is m×k: A is stored m×k,
+   * or k×m with `aT`. op(B) is k×n: B is stored k×n, or n×k with `bT`. C must not overlap A or B.
+   */
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, options: GemmOptions = {}): void {
+    const { aT = false, bT = false, accumulate = false } = options;
+    for (const [name, value] of [['m', m], ['n', n], ['k', k]] as const) {
+      if (!Number.isSafeInteger(value) || value < 0) throw new Error(`gemm: ${name} must be a non-negative integer, got ${value}`);
+    }
+    for (const [name, view, size] of [['a', a, m * k], ['b', b, k * n], ['c', c, m * n]] as const) {
+      if (!this.owns(view)) throw new Error(`gemm: ${name} is not a view of this arena; allocate it with arena.alloc`);
+      if (view.length < size) throw new Error(`gemm: ${name} has ${view.length} floats, the shapes need ${size}`);
+    }
+    if (overlaps(c, m * n, a, m * k) || overlaps(c, m * n, b, k * n)) {
+      throw new Error('gemm: c overlaps a or b; write the product into a separate view');
+    }
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      if (!accumulate) c.fill(0, 0, m * n);
+      return;
+    }
+    const aRow = aT ? 1 : k;
+    const aCol = aT ? m : 1;
+    if (bT) {
+      scalarBlock(c, a, aRow, aCol, b, 1, k, n, k, accumulate, 0, m, 0, n);
+      return;
+    }
+    const tiles = accumulate ? this.accumulate : this.overwrite;
+    const wideRows = m - (m % WIDE_TILE.rows);
+    const wideCols = n - (n % (4 * WIDE_TILE.vecs));
+    if (wideRows > 0 && wideCols > 0) {
+      tiles.wide(a.byteOffset, aRow * 4, aCol * 4, b.byteOffset, n * 4, c.byteOffset, n * 4, wideRows, wideCols, k);
+    }
+    const narrowRows = m - (m % NARROW_TILE.rows);
+    const narrowCols = wideCols + (n - wideCols) - ((n - wideCols) % (4 * NARROW_TILE.vecs));
+    if (narrowRows > 0 && narrowCols > wideCols) {
+      tiles.narrow(
+        a.byteOffset, aRow * 4, aCol * 4, b.byteOffset + wideCols * 4, n * 4,
+        c.byteOffset + wideCols * 4, n * 4, narrowRows, narrowCols - wideCols, k,
+      );
+    }
+    // Scalar edges: rows below the wide tiles, rows below the narrow tiles, columns past both.
+    scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, wideRows, m, 0, wideCols);
+    scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, narrowRows, m, wideCols, narrowCols);
+    scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, 0, m, narrowCols, n);
+  }
+}
+
+function overlaps(x: Float32Array, xLength: number, y: Float32Array, yLength: number): boolean {
+  if (xLength === 0 || yLength === 0) return false;
+  const x0 = x.byteOffset, x1 = x0 + 4 * xLength;
+  const y0 = y.byteOffset, y1 = y0 + 4 * yLength;
+  return x0 < y1 && y0 < x1;
+}
+
+/** C[i0..i1, j0..j1] (=|+=) Σp A(i,p)·B(p,j), with A(i,p) = a[i·aRow + p·aCol] and B(p,j) = b[p·bRow + j·bCol]. */
+function scalarBlock(
+  c: Float32Array, a: Float32Array, aRow: number, aCol: number, b: Float32Array, bRow: number, bCol: number,
+  n: number, k: number, accumulate: boolean, i0: number, i1: number, j0: number, j1: number,
+): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += (a[i * aRow + p * aCol] as number) * (b[p * bRow + j * bCol] as number);
+      c[i * n + j] = accumulate ? (c[i * n + j] as number) + sum : sum;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { arenaFloats, KernelArena, type GemmOptions } from './arena.js';
+import { gemmReference } from './reference.js';
+import { abs, assertClose, fillUniform, seededUniform } from './test-support.js';
+
+const EDGES = [1, 3, 13, 17, 129];
+const LAYOUTS: GemmOptions[] = [{}, { aT: true }, { bT: true }, { aT: true, bT: true }];
+
+function randomShapes(count: number, uniform: (lo: number, hi: number) => number): [number, number, number][] {
+  const pick = (): number => (uniform(0, 1) < 0.5 ? (EDGES[Math.floor(uniform(0, EDGES.length))] as number) : 1 + Math.floor(uniform(0, 70)));
+  const shapes: [number, number, number][] = [[2, 16, 1], [4, 16, 7], [64, 256, 20], [1, 1, 1]];
+  for (let i = 0; i < count; i++) shapes.push([pick(), pick(), pick()]);
+  return shapes;
+}
+
+function check(arena: KernelArena, m: number, n: number, k: number, options: GemmOptions, uniform: (lo: number, hi: number) => number): void {
+  const mark = arena.mark();
+  const a = arena.alloc(m * k);
+  const b = arena.alloc(k * n);
+  const c = arena.alloc(m * n);
+  fillUniform(a, uniform);
+  fillUniform(b, uniform);
+  fillUniform(c, uniform, 100, 101); // overwrite must ignore it; accumulate must add to it
+  const expected = c.slice();
+  gemmReference(expected, a, b, m, n, k, options);
+  const scale = new Float32Array(m * n);
+  gemmReference(scale, abs(a), abs(b), m, n, k, { ...options, accumulate: false });
+  arena.gemm(c, a, b, m, n, k, options);
+  assertClose(c, expected, `gemm m=${m} n=${n} k=${k} ${JSON.stringify(options)}`, scale);
+  arena.release(mark);
+}
+
+test('gemm matches the plain reference in every layout, overwriting or accumulating, on random and edge shapes', () => {
+  const uniform = seededUniform(12);
+  const arena = new KernelArena(3 * 129 * 129 + 3 * 16);
+  for (const [m, n, k] of randomShapes(40, uniform)) {
+    for (const layout of LAYOUTS) {
+      for (const accumulate of [false, true]) check(arena, m, n, k, { ...layout, accumulate }, uniform);
+    }
+  }
+});
+
+test('gemm with k = 0 zeroes C, or leaves it when accumulating', () => {
+  const arena = new KernelArena(64);
+  const a = arena.alloc(1);
+  const b = arena.alloc(1);
+  const c = arena.alloc(6).fill(5);
+  arena.gemm(c, a, b, 2, 3, 0, { accumulate: true });
+  assert.deepEqual([...c], [5, 5, 5, 5, 5, 5]);
+  arena.gemm(c, a, b, 2, 3, 0);
+  assert.deepEqual([...c], [0, 0, 0, 0, 0, 0]);
+});
+
+test('gemm refuses views of other memory, undersized views and a C that overlaps its inputs', () => {
+  const arena = new KernelArena(arenaFloats([16, 16, 16]));
+  const a = arena.alloc(16);
+  const b = arena.alloc(16);
+  assert.throws(() => arena.gemm(new Float32Array(16), a, b, 4, 4, 4), /c is not a view of this arena/);
+  const c = arena.alloc(16);
+  assert.throws(() => arena.gemm(c, a, b, 4, 8, 4), /b has 16 floats, the shapes need 32/);
+  assert.throws(() => arena.gemm(a, a, b, 4, 4, 4), /c overlaps a or b/);
+  assert.throws(() => arena.gemm(c, a, b, 4, 4, -1), /k must be a non-negative integer/);
+});
+
+test('an arena hands out exactly its capacity, says so when full, and reuses scratch after release', () => {
+  const arena = new KernelArena(arenaFloats([10, 20]));
+  const first = arena.alloc(10);
+  assert.equal(first.byteOffset % 64, 0);
+  const mark = arena.mark();
+  const scratch = arena.alloc(20);
+  assert.equal(scratch.byteOffset % 64, 0);
+  assert.throws(() => arena.alloc(1), /do not fit/);
+  scratch.fill(7);
+  arena.release(mark);
+  const again = arena.alloc(20);
+  assert.equal(again.byteOffset, scratch.byteOffset);
+  assert.equal(again[0], 0, 'a reused view comes back zeroed');
+  assert.throws(() => arena.release(mark + 1), /not a mark of this arena/);
+  arena.reset();
+  assert.equal(arena.usedFloats, 0);
+  assert.equal(arena.alloc(32).length, 32);
+  assert.ok(arena.owns(first) && !arena.owns(new Float32Array(4)));
+});
