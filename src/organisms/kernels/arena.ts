@@ -4,9 +4,15 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmFunctions, NARROW_TILE, WIDE_TILE, type GemmExport } from './gemm-kernel.js';
+import { NT_ONE, NT_ROW, NT_WIDE, ntFunctions, type NtExport } from './gemm-nt-kernel.js';
+import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
 import { encodeModule } from './wasm-encoder.js';
 
 const PAGE_BYTES = 65536;
+/** Floats of memory past the capacity, so a kernel's masked over-read (≤ 3 floats past a row) stays inside it. */
+const SLACK_FLOATS = 16;
+/** The NT kernel walks B in blocks of about this many floats (16 KiB), which stay in the L1 cache. */
+const NT_BLOCK_FLOATS = 4096;
 /** Every view starts on a 64-byte boundary (a cache line), so each takes a multiple of 16 floats. */
 const ALIGN_FLOATS = 16;
 
@@ -29,17 +35,40 @@ export interface GemmOptions {
   accumulate?: boolean;
 }
 
-let compiled: WebAssembly.Module | undefined;
-function kernelModule(): WebAssembly.Module {
+export interface ArenaOptions {
+  /** `auto` (default): relaxed SIMD where the runtime has it (see simd.ts), else plain. */
+  simd?: SimdMode | 'auto';
+}
+
+const compiled = new Map<SimdMode, WebAssembly.Module>();
+function kernelModule(mode: SimdMode): WebAssembly.Module {
   // The memory size is set per instance (raised by grow below), so one compiled module serves
   // arenas of any size: the declared minimum is one page.
-  compiled ??= new WebAssembly.Module(encodeModule(gemmFunctions(), 1));
-  return compiled;
+  let module = compiled.get(mode);
+  if (module === undefined) {
+    const fma = mode === 'relaxed';
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma)], 1));
+    compiled.set(mode, module);
+  }
+  return module;
 }
 
 interface TileExports {
   wide: GemmExport;
   narrow: GemmExport;
+  ntWide: NtExport;
+  ntRow: NtExport;
+  ntOne: NtExport;
+}
+
+function tileExports(exports: WebAssembly.Exports, suffix: string): TileExports {
+  return {
+    wide: exports[`gemmWide${suffix}`] as GemmExport,
+    narrow: exports[`gemmNarrow${suffix}`] as GemmExport,
+    ntWide: exports[`ntWide${suffix}`] as NtExport,
+    ntRow: exports[`ntRow${suffix}`] as NtExport,
+    ntOne: exports[`ntOne${suffix}`] as NtExport,
+  };
 }
 
 export class KernelArena {
@@ -50,19 +79,27 @@ export class KernelArena {
   /** Next free float. */
   private top = 0;
 
-  constructor(capacityFloats: number) {
+  /** The SIMD this arena's kernels were compiled for. */
+  readonly simd: SimdMode;
+
+  constructor(capacityFloats: number, options: ArenaOptions = {}) {
     if (!Number.isSafeInteger(capacityFloats) || capacityFloats <= 0) {
       throw new Error(`KernelArena: capacity must be a positive integer number of floats, got ${capacityFloats}`);
     }
-    const instance = new WebAssembly.Instance(kernelModule(), {});
+    const wanted = options.simd ?? 'auto';
+    if (wanted === 'relaxed' && !relaxedSimdAvailable()) {
+      throw new Error('KernelArena: this runtime has no relaxed SIMD; use simd: "auto" or "plain"');
+    }
+    this.simd = wanted === 'auto' ? bestSimd() : wanted;
+    const instance = new WebAssembly.Instance(kernelModule(this.simd), {});
     const exports = instance.exports;
     this.memory = exports['memory'] as WebAssembly.Memory;
-    const pages = Math.ceil((capacityFloats * 4) / PAGE_BYTES);
+    const pages = Math.ceil(((capacityFloats + SLACK_FLOATS) * 4) / PAGE_BYTES);
     const current = this.memory.buffer.byteLength / PAGE_BYTES;
     if (pages > current) this.memory.grow(pages - current);
     this.capacityFloats = capacityFloats;
-    this.overwrite = { wide: exports['gemmWide'] as GemmExport, narrow: exports['gemmNarrow'] as GemmExport };
-    this.accumulate = { wide: exports['gemmWideAcc'] as GemmExport, narrow: exports['gemmNarrowAcc'] as GemmExport };
+    this.overwrite = tileExports(exports, '');
+    this.accumulate = tileExports(exports, 'Acc');
   }
 
   /** Floats handed out so far (including alignment padding). */
@@ -126,13 +163,17 @@ export class KernelArena {
       if (!accumulate) c.fill(0, 0, m * n);
       return;
     }
+    const tiles = accumulate ? this.accumulate : this.overwrite;
     const aRow = aT ? 1 : k;
     const aCol = aT ? m : 1;
+    if (bT && !aT) {
+      nt(tiles, c.byteOffset, a.byteOffset, b.byteOffset, m, n, k);
+      return;
+    }
     if (bT) {
       scalarBlock(c, a, aRow, aCol, b, 1, k, n, k, accumulate, 0, m, 0, n);
       return;
     }
-    const tiles = accumulate ? this.accumulate : this.overwrite;
     const wideRows = m - (m % WIDE_TILE.rows);
     const wideCols = n - (n % (4 * WIDE_TILE.vecs));
     if (wideRows > 0 && wideCols > 0) {
@@ -151,6 +192,21 @@ export class KernelArena {
     scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, narrowRows, m, wideCols, narrowCols);
     scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, 0, m, narrowCols, n);
   }
+}
+
+/** C = A·Bᵀ through the NT tiles, B walked in blocks of rows that stay in the L1 cache. */
+function nt(tiles: TileExports, cPtr: number, aPtr: number, bPtr: number, m: number, n: number, k: number): void {
+  const chunks = k >> 2, rem = k & 3;
+  const wideRows = m - (m % NT_WIDE.rows);
+  const quadCols = n - (n % NT_ROW.cols);
+  const block = Math.max(NT_WIDE.cols, Math.floor(NT_BLOCK_FLOATS / k / NT_WIDE.cols) * NT_WIDE.cols);
+  for (let j0 = 0; j0 < quadCols; j0 += block) {
+    const cols = Math.min(block, quadCols - j0);
+    const b0 = bPtr + 4 * j0 * k, c0 = cPtr + 4 * j0;
+    if (wideRows > 0) tiles.ntWide(aPtr, 4 * k, b0, 4 * k, c0, 4 * n, wideRows, cols, chunks, rem);
+    if (wideRows < m) tiles.ntRow(aPtr + 4 * wideRows * k, 4 * k, b0, 4 * k, c0 + 4 * wideRows * n, 4 * n, m - wideRows, cols, chunks, rem);
+  }
+  if (quadCols < n) tiles.ntOne(aPtr, 4 * k, bPtr + 4 * quadCols * k, 4 * k, cPtr + 4 * quadCols, 4 * n, m, n - quadCols, chunks, rem);
 }
 
 function overlaps(x: Float32Array, xLength: number, y: Float32Array, yLength: number): boolean {

@@ -28,9 +28,19 @@ export const NARROW_TILE: TileShape = { rows: 4, vecs: 1 };
 const A_PTR = 0, A_ROW = 1, A_COL = 2, B_PTR = 3, B_ROW = 4, C_PTR = 5, C_ROW = 6, M = 7, N = 8, K = 9;
 const PARAMS = 10;
 
-/** Variants of one tile function: start from C's tile instead of zero (C += A·B). */
+/** Variants of one tile function. */
 export interface GemmVariant {
+  /** Start from C's tile instead of zero (C += A·B). */
   accumulate: boolean;
+  /** Multiply-add with relaxed-SIMD f32x4.relaxed_madd (one fused instruction where the CPU has FMA). */
+  fma: boolean;
+}
+
+/** acc += x·y on v128 locals, as one relaxed multiply-add or a multiply then an add. */
+export function maddInto(acc: number, x: number, y: number, fma: boolean): number[][] {
+  return fma
+    ? [op.localGet(x), op.localGet(y), op.localGet(acc), op.f32x4RelaxedMadd(), op.localSet(acc)]
+    : [op.localGet(acc), op.localGet(x), op.localGet(y), op.f32x4Mul(), op.f32x4Add(), op.localSet(acc)];
 }
 
 function gemmFunction(name: string, tile: TileShape, variant: GemmVariant): WasmFunction {
@@ -81,7 +91,7 @@ function gemmFunction(name: string, tile: TileShape, variant: GemmVariant): Wasm
         for (let r = 0; r < rows; r++) {
           emit(op.localGet(A_ROWPTR + r), op.f32Load(), op.f32x4Splat(), op.localSet(A_SPLAT));
           for (let v = 0; v < vecs; v++) {
-            emit(op.localGet(acc(r, v)), op.localGet(A_SPLAT), op.localGet(B_VEC + v), op.f32x4Mul(), op.f32x4Add(), op.localSet(acc(r, v)));
+            emit(...maddInto(acc(r, v), A_SPLAT, B_VEC + v, variant.fma));
           }
           emit(op.localGet(A_ROWPTR + r), op.localGet(A_COL), op.i32Add(), op.localSet(A_ROWPTR + r));
         }
@@ -115,13 +125,13 @@ export type GemmExport = (
   m: number, n: number, k: number,
 ) => void;
 
-/** The tile functions, by export name: `gemmWide`, `gemmNarrow`, and their `…Acc` variants (C += A·B). */
-export function gemmFunctions(): WasmFunction[] {
+/** The NN/TN tile functions, by export name: `gemmWide`, `gemmNarrow`, and their `…Acc` variants (C += A·B). */
+export function gemmFunctions(fma: boolean): WasmFunction[] {
   const out: WasmFunction[] = [];
   for (const accumulate of [false, true]) {
     const suffix = accumulate ? 'Acc' : '';
-    out.push(gemmFunction(`gemmWide${suffix}`, WIDE_TILE, { accumulate }));
-    out.push(gemmFunction(`gemmNarrow${suffix}`, NARROW_TILE, { accumulate }));
+    out.push(gemmFunction(`gemmWide${suffix}`, WIDE_TILE, { accumulate, fma }));
+    out.push(gemmFunction(`gemmNarrow${suffix}`, NARROW_TILE, { accumulate, fma }));
   }
   return out;
 }

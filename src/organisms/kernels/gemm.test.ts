@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arenaFloats, KernelArena, type GemmOptions } from './arena.js';
+import { relaxedSimdAvailable, type SimdMode } from './simd.js';
 import { gemmReference } from './reference.js';
 import { abs, assertClose, fillUniform, seededUniform } from './test-support.js';
 
@@ -31,14 +32,38 @@ function check(arena: KernelArena, m: number, n: number, k: number, options: Gem
   arena.release(mark);
 }
 
-test('gemm matches the plain reference in every layout, overwriting or accumulating, on random and edge shapes', () => {
-  const uniform = seededUniform(12);
-  const arena = new KernelArena(3 * 129 * 129 + 3 * 16);
-  for (const [m, n, k] of randomShapes(40, uniform)) {
-    for (const layout of LAYOUTS) {
-      for (const accumulate of [false, true]) check(arena, m, n, k, { ...layout, accumulate }, uniform);
+/** Both SIMD paths where the runtime has relaxed SIMD (Node 20 after its flag is set), else plain only. */
+export const SIMD_MODES: SimdMode[] = relaxedSimdAvailable() ? ['plain', 'relaxed'] : ['plain'];
+
+for (const simd of SIMD_MODES) {
+  test(`gemm (${simd} SIMD) matches the plain reference in every layout, overwriting or accumulating, on random and edge shapes`, () => {
+    const uniform = seededUniform(12);
+    const arena = new KernelArena(3 * 129 * 129 + 3 * 16, { simd });
+    assert.equal(arena.simd, simd);
+    for (const [m, n, k] of randomShapes(40, uniform)) {
+      for (const layout of LAYOUTS) {
+        for (const accumulate of [false, true]) check(arena, m, n, k, { ...layout, accumulate }, uniform);
+      }
     }
-  }
+  });
+}
+
+test('a view at the very end of an arena can be multiplied with a ragged shared dimension (the masked step stays in memory)', () => {
+  const m = 4, n = 16, k = 13; // n·k = 208 fills its view to the last float
+  // A capacity of exactly one 64 KiB page: without the arena's slack the masked read would trap.
+  const arena = new KernelArena(16384);
+  const c = arena.alloc(m * n);
+  const a = arena.alloc(m * k);
+  arena.alloc(arena.capacityFloats - arena.usedFloats - n * k);
+  const b = arena.alloc(n * k);
+  const uniform = seededUniform(3);
+  fillUniform(a, uniform);
+  fillUniform(b, uniform);
+  const expected = new Float32Array(m * n);
+  gemmReference(expected, a, b, m, n, k, { bT: true });
+  arena.gemm(c, a, b, m, n, k, { bT: true });
+  assert.equal(b.byteOffset / 4 + b.length, arena.capacityFloats);
+  assertClose(c, expected, 'last view');
 });
 
 test('gemm with k = 0 zeroes C, or leaves it when accumulating', () => {
