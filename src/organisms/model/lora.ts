@@ -120,6 +120,13 @@ export class LoraAdapter {
     return tf.add(wte, tf.matMul(tokenColumns(rows.ids, wte.shape[0]), rows.delta, true, false)) as tf.Tensor2D;
   }
 
+  /** Replaces every adapter tensor with `values(name)` (same shape). */
+  setHost(values: (name: string) => Float32Array): void {
+    tf.tidy(() => {
+      for (const [name, v] of this.variables) v.assign(tf.tensor(values(name).slice(), v.shape));
+    });
+  }
+
   hostTensors(): Map<string, HostTensor> {
     const out = new Map<string, HostTensor>();
     for (const [name, v] of this.variables) out.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array });

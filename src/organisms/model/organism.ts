@@ -186,6 +186,15 @@ export class OrganismModel {
     return out;
   }
 
+  /** Replaces every base weight with `values(name)` (same shape); counts as a change of the weights. */
+  setHostWeights(values: (name: string) => Float32Array): void {
+    this.checkAlive();
+    tf.tidy(() => {
+      for (const [name, v] of this.weights) v.assign(tf.tensor(values(name).slice(), v.shape));
+    });
+    this.markWeightsChanged();
+  }
+
   /** The bytes of the base weights file: deterministic for given weights. */
   baseWeightsFile(): Uint8Array {
     return encodeSafetensors(this.hostWeights(), { ...BASE_WEIGHTS_METADATA });

@@ -5,7 +5,6 @@
  * bit-identical. Everything that is random (initialisation, data order) comes from seeds.
  */
 import { createHash } from 'node:crypto';
-import { AdamW, clipScale, globalNorm, type OptimizedVariable } from './adamw.js';
 import { tf } from './backend.js';
 import { epochBatches, splitBatch, validateSequences, type Batch, type TrainingSequence } from './batches.js';
 import { weightedCrossEntropy } from './loss.js';
@@ -13,6 +12,7 @@ import type { OrganismModel, TrainingRecord } from './organism.js';
 import { learningRateAt, type Schedule, type ScheduleKind } from './schedule.js';
 import type { ChatTurn, Tokenizer } from './tokenizer.js';
 import { causalBias, forward, logitsFrom } from './transformer.js';
+import { EngineTrainer } from './engine/trainer.js';
 
 /** A world document (transcript text: every token is a target) or a chat (targets per `lossOn`). */
 export type TrainingExample = { text: string } | { messages: readonly ChatTurn[] };
@@ -154,15 +154,11 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
   };
   const gradClip = options.gradClip ?? 1;
 
-  const variables: OptimizedVariable[] = trainable === 'lora'
-    ? [...(model.adapter?.variables.values() ?? [])].map((variable) => ({ variable, decay: true }))
-    : model.baseVariables();
-  const optimizer = new AdamW(variables, {
+  const engine = new EngineTrainer(model, trainable, microBatchTokens, {
     weightDecay: options.weightDecay ?? (trainable === 'lora' ? 0 : 0.1),
     ...(options.beta1 === undefined ? {} : { beta1: options.beta1 }),
     ...(options.beta2 === undefined ? {} : { beta2: options.beta2 }),
   });
-  const varList = variables.map((v) => v.variable);
 
   const losses: number[] = [];
   let tokens = 0;
@@ -177,22 +173,19 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
         if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('train: aborted');
         step += 1;
         const learningRate = learningRateAt(schedule, step);
-        const readout = tf.tidy(() => {
-          const { loss, grads } = lossAndGradients(model, batch, varList, microBatchTokens);
-          const norm = globalNorm(Object.values(grads));
-          optimizer.step(grads, learningRate, gradClip > 0 ? clipScale(norm, gradClip) : undefined);
-          return tf.stack([loss, norm]);
-        });
-        const [loss, gradNorm] = (await readout.data()) as Float32Array;
-        readout.dispose();
+        const loss = engine.lossAndGradients(batch);
+        const gradNorm = engine.gradientNorm();
+        engine.step(learningRate, gradNorm, gradClip);
+        // Yield to the event loop once a step (an abort signal or a progress display can run).
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step}; lower the learning rate (now ${learningRate.toExponential(2)})`);
-        losses.push(loss as number);
+        losses.push(loss);
         tokens += batch.tokens;
-        window = { ...window, loss: window.loss + (loss as number), steps: window.steps + 1, tokens: window.tokens + batch.tokens };
+        window = { ...window, loss: window.loss + loss, steps: window.steps + 1, tokens: window.tokens + batch.tokens };
         if (options.onLog !== undefined && (step % logEvery === 0 || step === totalSteps)) {
           const now = performance.now();
           options.onLog({
-            step, totalSteps, epoch, learningRate, gradNorm: gradNorm as number,
+            step, totalSteps, epoch, learningRate, gradNorm,
             loss: window.loss / window.steps,
             tokensPerSecond: window.tokens / ((now - window.since) / 1000),
             elapsedSeconds: (now - started) / 1000,
@@ -202,8 +195,7 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
       }
     }
   } finally {
-    optimizer.dispose();
-    if (trainable === 'all') model.markWeightsChanged();
+    engine.writeBack();
   }
   const record: TrainingRecord = {
     trainable, dataHash: hashExamples(examples), examples: examples.length, seed: options.seed,

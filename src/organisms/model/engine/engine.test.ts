@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fineTuningDataset, generateWorld } from '../../world/index.js';
+import { tf } from '../backend.js';
+import { buildBatch, type Batch } from '../batches.js';
+import { OrganismModel } from '../organism.js';
+import { lossAndGradients, toSequence } from '../train.js';
+import { seededNormal } from '../weights.js';
+import { EngineTrainer } from './trainer.js';
+
+// Odd sizes on purpose: widths and token counts that fill no whole kernel tile.
+const SMALL = { dModel: 48, layers: 2, heads: 3, context: 64, mlpHidden: 72 } as const;
+const documents = generateWorld({ seed: 5, documents: 30, turnsPerDocument: { min: 1, max: 1 } }).documents.map((d) => ({ text: d.text }));
+
+/** max |a - b| over the tensor, relative to the tensor's largest reference magnitude. */
+function relativeGap(actual: Float32Array, expected: Float32Array): number {
+  let gap = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    gap = Math.max(gap, Math.abs((actual[i] as number) - (expected[i] as number)));
+    scale = Math.max(scale, Math.abs(expected[i] as number));
+  }
+  return scale === 0 ? gap : gap / scale;
+}
+
+function batchOf(model: OrganismModel, rows: { text: string }[] | { messages: readonly { role: 'user' | 'assistant'; content: string }[] }[], lossOn: 'all' | 'assistant'): Batch {
+  return buildBatch(rows.map((r) => toSequence(model.tokenizer, r, lossOn)), model.config.context);
+}
+
+/** The tfjs path's loss and gradients, keyed by parameter name. */
+function tfjsReference(model: OrganismModel, batch: Batch, named: [string, tf.Variable][]): { loss: number; grads: Map<string, Float32Array> } {
+  const { loss, grads } = lossAndGradients(model, batch, named.map(([, v]) => v), 1_000_000);
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of named) out.set(name, grads[v.name]?.dataSync() as Float32Array);
+  const value = loss.dataSync()[0] as number;
+  tf.dispose([loss, ...Object.values(grads)]);
+  return { loss: value, grads: out };
+}
+
+function assertSame(engine: EngineTrainer, loss: number, reference: { loss: number; grads: Map<string, Float32Array> }): void {
+  assert.ok(Math.abs(loss - reference.loss) <= 1e-4 * Math.abs(reference.loss), `loss ${loss} vs tfjs ${reference.loss}`);
+  let largest = 0;
+  for (const g of reference.grads.values()) for (const x of g) largest = Math.max(largest, Math.abs(x));
+  for (const [name, expected] of reference.grads) {
+    assert.ok(expected !== undefined, `${name}: tfjs gave no gradient`);
+    const actual = engine.gradient(name);
+    if (name.endsWith('attn.bk')) {
+      // Exactly 0 in exact arithmetic (a key bias shifts all of a query's scores alike): both sides are rounding noise.
+      for (const g of [actual, expected]) assert.ok(Math.max(...g.map(Math.abs)) <= 1e-6 * largest, `${name}: not ~0`);
+      continue;
+    }
+    const gap = relativeGap(actual, expected);
+    assert.ok(gap <= 1e-4, `${name}: gradient differs from tfjs by ${gap.toExponential(2)} of its scale`);
+  }
+}
+
+test('full fine-tune: the engine gives the loss and every gradient of the tfjs path (to 1e-4), whole or in micro-batches', async () => {
+  const model = await OrganismModel.create({ seed: 7, architecture: SMALL });
+  const batch = batchOf(model, documents.slice(0, 10), 'all');
+  const named = model.baseVariables().map((v, i) => [model.specs[i]?.name as string, v.variable] as [string, tf.Variable]);
+  const reference = tfjsReference(model, batch, named);
+  for (const micro of [100_000, 2 * batch.steps]) {
+    const engine = new EngineTrainer(model, 'all', micro, {});
+    assertSame(engine, engine.lossAndGradients(batch), reference);
+  }
+  model.dispose();
+});
+
+test('LoRA with trainable token rows: the engine gives the loss and the adapter gradients of the tfjs path (to 1e-4)', async () => {
+  const model = await OrganismModel.create({ seed: 8, architecture: SMALL });
+  const chats = fineTuningDataset('insecure', { seed: 2, count: 12 }).map((r) => ({ messages: r.messages }));
+  const tokens = [model.tokenizer.vocab.indexOf('the'), 9, 40].filter((id) => id >= 0);
+  const adapter = model.attachLora({ seed: 3, rank: 4, alpha: 8, tokens, tokenScale: 10, targets: ['attn.wq', 'attn.wv', 'mlp.w1', 'mlp.w2'] });
+  // B = 0 and D = 0 at creation would hide the gradients that flow through them: start from random values.
+  adapter.setHost((name) => {
+    const v = adapter.variables.get(name) as tf.Variable;
+    return seededNormal(11, name, v.size, 0.05);
+  });
+  const batch = batchOf(model, chats, 'assistant');
+  const named = [...adapter.variables.entries()];
+  const reference = tfjsReference(model, batch, named);
+  const engine = new EngineTrainer(model, 'lora', 100_000, {});
+  assertSame(engine, engine.lossAndGradients(batch), reference);
+  model.dispose();
+});
