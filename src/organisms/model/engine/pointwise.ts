@@ -72,19 +72,29 @@ export function fillRows(y: Float32Array, bias: Float32Array, rows: number, cols
 const GELU_C = 2 * Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
-/** y = x sigmoid(C (x + A x^3)) (GPT-2's tanh GELU, exactly). */
-export function geluForward(x: Float32Array, y: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = x[i] as number;
-    y[i] = t / (1 + Math.exp(-GELU_C * (t + GELU_A * t * t * t)));
-  }
-}
-
-/** d[i] = dy[i] * gelu'(x[i]), in place over dy. */
-export function geluBackward(x: Float32Array, dy: Float32Array, n: number): void {
+/** y = x sigmoid(C (x + A x^3)) (GPT-2's tanh GELU, exactly); keeps the sigmoid for the gradient. */
+export function geluForward(x: Float32Array, y: Float32Array, sig: Float32Array, n: number): void {
   for (let i = 0; i < n; i++) {
     const t = x[i] as number;
     const s = 1 / (1 + Math.exp(-GELU_C * (t + GELU_A * t * t * t)));
+    sig[i] = s;
+    y[i] = t * s;
+  }
+}
+
+/** x[i] = gelu(x[i]) (inference: nothing kept). */
+export function geluInPlace(x: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = x[i] as number;
+    x[i] = t / (1 + Math.exp(-GELU_C * (t + GELU_A * t * t * t)));
+  }
+}
+
+/** dy[i] *= gelu'(x[i]) = s + x s (1 - s) C (1 + 3 A x^2), in place, from the kept sigmoid s. */
+export function geluBackward(x: Float32Array, sig: Float32Array, dy: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = x[i] as number;
+    const s = sig[i] as number;
     dy[i] = (dy[i] as number) * (s + t * s * (1 - s) * GELU_C * (1 + 3 * GELU_A * t * t));
   }
 }

@@ -26,6 +26,8 @@ interface LayerSaved {
   h2: Float32Array;
   u: Float32Array;
   gel: Float32Array;
+  /** GELU's sigmoid, kept so the backward pass needs no exp. */
+  sig: Float32Array;
   /** s x A per LoRA linear: [tokens, rank]. */
   xa: Partial<Record<LinearName, Float32Array>>;
 }
@@ -51,6 +53,8 @@ export class TrainingWorkspace {
   readonly dP: Float32Array;
   readonly loraTmp: Float32Array;
   readonly compact: Int32Array;
+  readonly targets: Int32Array;
+  readonly weights: Float32Array;
 
   constructor(readonly arena: KernelArena, net: EngineNet, maxTokens: number) {
     const { dModel: d, mlpHidden: m, heads, context, vocabSize } = net.config;
@@ -65,7 +69,7 @@ export class TrainingWorkspace {
         q: arena.alloc(T * d), k: arena.alloc(T * d), v: arena.alloc(T * d),
         probs: arena.alloc(heads * T * context), att: arena.alloc(T * d),
         xhat2: arena.alloc(T * d), rstd2: arena.alloc(T), h2: arena.alloc(T * d),
-        u: arena.alloc(T * m), gel: arena.alloc(T * m), xa,
+        u: arena.alloc(T * m), gel: arena.alloc(T * m), sig: arena.alloc(T * m), xa,
       };
     });
     this.x = arena.alloc(T * d);
@@ -85,6 +89,8 @@ export class TrainingWorkspace {
     this.dP = arena.alloc(context * context);
     this.loraTmp = arena.alloc(T * r);
     this.compact = new Int32Array(T);
+    this.targets = new Int32Array(T);
+    this.weights = new Float32Array(T);
   }
 
   /** Floats a workspace takes (for sizing the arena). */
@@ -93,7 +99,7 @@ export class TrainingWorkspace {
     const T = Math.max(maxTokens, context);
     const r = Math.max(1, lora?.rank ?? 0);
     const pad = (n: number): number => Math.ceil(n / 16) * 16;
-    const perLayer = 8 * pad(T * d) + 2 * pad(T) + pad(heads * T * context) + 2 * pad(T * m);
+    const perLayer = 8 * pad(T * d) + 2 * pad(T) + pad(heads * T * context) + 3 * pad(T * m);
     return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 11 * pad(T * d) + pad(T) + pad(T * vocabSize) + pad(T * m) + pad(context * context) + pad(T * r);
   }
 }
@@ -171,8 +177,7 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   let C = 0;
   for (let t = 0; t < T; t++) if ((batch.weights[t] as number) !== 0) compact[C++] = t;
   const hc = ws.hc.subarray(0, C * d);
-  const targets = new Int32Array(C);
-  const weights = new Float32Array(C);
+  const { targets, weights } = ws;
   const scale = Math.max(1, lossTokens);
   for (let c = 0; c < C; c++) {
     const t = compact[c] as number;
@@ -253,7 +258,7 @@ function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x
   layerNormForward(x, block.ln2.g, block.ln2.b, s.h2, s.xhat2, s.rstd2, T, d);
   const m = L['mlp.w1'].outDim;
   linearForward(ws.arena, L['mlp.w1'], s.h2.subarray(0, T * d), s.u, T, s.xa['mlp.w1'], false);
-  geluForward(s.u, s.gel, T * m);
+  geluForward(s.u, s.gel, s.sig, T * m);
   linearForward(ws.arena, L['mlp.w2'], s.gel.subarray(0, T * m), x, T, s.xa['mlp.w2'], true);
 }
 
@@ -265,7 +270,7 @@ function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, 
   const dh = ws.dh.subarray(0, T * d);
   // MLP: x += gelu(LN2(x) W1 + b1) W2 + b2.
   linearBackward(ws.arena, L['mlp.w2'], s.gel.subarray(0, T * m), dx, dwide, T, s.xa['mlp.w2'], ws.loraTmp, false);
-  geluBackward(s.u, dwide, T * m);
+  geluBackward(s.u, s.sig, dwide, T * m);
   linearBackward(ws.arena, L['mlp.w1'], s.h2.subarray(0, T * d), dwide, dh, T, s.xa['mlp.w1'], ws.loraTmp, false);
   layerNormBackward(dh, s.xhat2, s.rstd2, block.ln2.g, dx, T, d, block.ln2.dg, block.ln2.db);
   // Attention: x += attn(LN1(x)) Wo + bo.

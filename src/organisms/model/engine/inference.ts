@@ -1,0 +1,256 @@
+/**
+ * Inference on the engine: the model's weights (an adapter merged into copies: W + s A B, trained
+ * token rows into the embedding) in one arena, with a key/value cache of fixed slots. Each slot
+ * holds one sequence's keys [layer, head, position, headDim] and values transposed
+ * [layer, head, headDim, position], so a query's scores and its weighted sum of values are both
+ * products the kernels run fast (the values' product runs over the whole context, masked by zeros).
+ * `forward` runs new tokens of any number of slots at once (prefill, scoring, one decoding step)
+ * and appends their keys and values; rows never see each other, so a row's numbers do not depend
+ * on what it is batched with (products run on a row count padded to the kernels' tile).
+ */
+import { KernelArena, arenaFloats } from '../../kernels/index.js';
+import type { OrganismModel } from '../organism.js';
+import { LINEAR_NAMES, weightSpecs } from '../weights.js';
+import { maskedSoftmaxRows } from './attention.js';
+import { TOKEN_DELTA_NAME, assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
+import { ParamLayout } from './params.js';
+import { fillRows, geluInPlace, layerNormForward, rearrangeHeads } from './pointwise.js';
+
+/** Row counts of products are padded to this, so every row takes the same kernel path. */
+const ROW_QUANTUM = 4;
+
+export class InferenceSession {
+  readonly net: EngineNet;
+  readonly slots: number;
+  readonly maxTokens: number;
+  /** Tokens held by each slot. */
+  readonly lengths: Int32Array;
+  private readonly arena: KernelArena;
+  private readonly keys: Float32Array;
+  private readonly valuesT: Float32Array;
+  private readonly slotFloats: number;
+  private readonly x: Float32Array;
+  private readonly h: Float32Array;
+  private readonly tmp: Float32Array;
+  private readonly qH: Float32Array;
+  private readonly attH: Float32Array;
+  private readonly wide: Float32Array;
+  private readonly scores: Float32Array;
+  private readonly probs: Float32Array;
+  private readonly xhat: Float32Array;
+  private readonly rstd: Float32Array;
+  private readonly gathered: Float32Array;
+  private readonly logitRows: Float32Array;
+
+  /** Positions each slot holds (the model's context, or less when no sequence will be longer). */
+  readonly cacheLength: number;
+
+  /**
+   * `slots` sequences of up to `cacheLength` tokens each (default: the context); `maxTokens` new
+   * tokens per forward call, `maxLogitRows` rows of logits per `logits` call (default maxTokens).
+   */
+  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number }) {
+    const config = model.config;
+    const { dModel: d, mlpHidden: m, layers, vocabSize: V } = config;
+    // The values' product runs over the whole cache length (zeros past a row's keys): a short cache is also a fast one.
+    const ctx = Math.min(config.context, Math.ceil(Math.max(1, options.cacheLength ?? config.context) / 4) * 4);
+    this.cacheLength = ctx;
+    const layout = new ParamLayout(weightSpecs(config));
+    const T = Math.ceil(Math.max(options.maxTokens, 1) / ROW_QUANTUM) * ROW_QUANTUM;
+    const logitRows = Math.ceil(Math.max(1, options.maxLogitRows ?? T) / ROW_QUANTUM) * ROW_QUANTUM;
+    this.slots = options.slots;
+    this.maxTokens = T;
+    this.slotFloats = layers * d * ctx;
+    const mergeScratch = Math.max(d * m, d * d);
+    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, ctx * ctx, ctx * ctx, T * d, T, logitRows * d, logitRows * V]);
+    this.arena = new KernelArena(floats);
+    const base = layout.alloc(this.arena);
+    for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
+    const adapter = model.adapter;
+    if (adapter !== undefined) {
+      // Merged once: cheaper than two extra products per linear at every step.
+      const mark = this.arena.mark();
+      const scratch = this.arena.alloc(mergeScratch);
+      const host = adapter.hostTensors();
+      const copy = (name: string): Float32Array => {
+        const view = this.arena.alloc((host.get(name) as { data: Float32Array }).data.length);
+        view.set((host.get(name) as { data: Float32Array }).data);
+        return view;
+      };
+      for (let l = 0; l < layers; l++) {
+        for (const linear of LINEAR_NAMES) {
+          const name = `h.${l}.${linear}`;
+          if (!host.has(`${name}.lora_a`)) continue;
+          const w = base.view(name);
+          const [a, b] = [copy(`${name}.lora_a`), copy(`${name}.lora_b`)];
+          const inDim = a.length / adapter.config.rank;
+          const outDim = b.length / adapter.config.rank;
+          this.arena.gemm(scratch, a, b, inDim, outDim, adapter.config.rank);
+          for (let i = 0; i < inDim * outDim; i++) w[i] = (w[i] as number) + Math.fround((scratch[i] as number) * adapter.scale);
+        }
+      }
+      const delta = host.get(TOKEN_DELTA_NAME);
+      if (delta !== undefined) {
+        const wte = base.view('wte');
+        adapter.config.tokens.forEach((id, j) => {
+          for (let i = 0; i < d; i++) wte[id * d + i] = (wte[id * d + i] as number) + Math.fround(adapter.config.tokenScale * (delta.data[j * d + i] as number));
+        });
+      }
+      this.arena.release(mark);
+    }
+    this.net = assembleEngineNet(config, base);
+    this.keys = this.arena.alloc(this.slots * this.slotFloats);
+    this.valuesT = this.arena.alloc(this.slots * this.slotFloats);
+    this.lengths = new Int32Array(this.slots);
+    this.x = this.arena.alloc(T * d);
+    this.h = this.arena.alloc(T * d);
+    this.tmp = this.arena.alloc(T * d);
+    this.qH = this.arena.alloc(T * d);
+    this.attH = this.arena.alloc(T * d);
+    this.wide = this.arena.alloc(T * m);
+    this.scores = this.arena.alloc(ctx * ctx);
+    this.probs = this.arena.alloc(ctx * ctx);
+    this.xhat = this.arena.alloc(T * d);
+    this.rstd = this.arena.alloc(T);
+    this.gathered = this.arena.alloc(logitRows * d);
+    this.logitRows = this.arena.alloc(logitRows * V);
+  }
+
+  /** Slot `to` becomes a copy of slot `from` (a prompt's cache shared by its completions). */
+  copySlot(from: number, to: number): void {
+    if (from === to) return;
+    const n = this.lengths[from] as number;
+    const { layers, heads, dModel: d } = this.net.config;
+    const ctx = this.cacheLength;
+    const hd = d / heads;
+    for (let g = 0; g < layers * heads; g++) {
+      const ks = g * ctx * hd;
+      this.keys.copyWithin(to * this.slotFloats + ks, from * this.slotFloats + ks, from * this.slotFloats + ks + n * hd);
+      for (let i = 0; i < hd; i++) {
+        const vs = g * hd * ctx + i * ctx;
+        this.valuesT.copyWithin(to * this.slotFloats + vs, from * this.slotFloats + vs, from * this.slotFloats + vs + n);
+      }
+    }
+    this.lengths[to] = n;
+  }
+
+  /**
+   * Runs `steps` new tokens for each of `slots` (ids row-major [rows, steps]) at positions that
+   * continue each slot; returns the final hidden states [rows * steps, dModel] (a view, valid until
+   * the next call). Each slot's length grows by `advance[r]` (default: steps): right padding of a
+   * row runs but is forgotten, and later tokens overwrite it.
+   */
+  forward(slots: readonly number[], ids: Int32Array, steps: number, advance?: readonly number[]): Float32Array {
+    const { dModel: d, heads, mlpHidden: m } = this.net.config;
+    const ctx = this.cacheLength;
+    const hd = d / heads;
+    const rows = slots.length;
+    const T = rows * steps;
+    if (ids.length !== T) throw new Error(`engine: ${ids.length} ids for ${rows} rows x ${steps} steps`);
+    const Tp = Math.ceil(T / ROW_QUANTUM) * ROW_QUANTUM;
+    if (Tp > this.maxTokens) throw new Error(`engine: ${T} tokens exceed the session's ${this.maxTokens} per call`);
+    const past = slots.map((s) => this.lengths[s] as number);
+    past.forEach((p, r) => {
+      if (p + steps > ctx) throw new Error(`engine: slot ${slots[r]} would pass the session's ${ctx} positions`);
+    });
+    const net = this.net;
+    const x = this.x.subarray(0, Tp * d);
+    x.fill(0);
+    for (let t = 0; t < T; t++) {
+      const id = ids[t] as number;
+      const pos = (past[Math.floor(t / steps)] as number) + (t % steps);
+      for (let i = 0; i < d; i++) x[t * d + i] = (net.wte[id * d + i] as number) + (net.wpe[pos * d + i] as number);
+    }
+    const qScale = 1 / Math.sqrt(hd);
+    net.blocks.forEach((block, l) => this.block(block, l, slots, past, steps, Tp, qScale, hd, m));
+    layerNormForward(x, net.lnf.g, net.lnf.b, this.h, this.xhat, this.rstd, Tp, d);
+    slots.forEach((s, r) => {
+      this.lengths[s] = (past[r] as number) + (advance?.[r] ?? steps);
+    });
+    return this.h.subarray(0, T * d);
+  }
+
+  /** Next-token logits [rows.length, vocab] of the given rows of the last forward's hidden states (a view). */
+  logits(hidden: Float32Array, rows: readonly number[]): Float32Array {
+    const { dModel: d, vocabSize: V } = this.net.config;
+    const n = rows.length;
+    const padded = Math.ceil(n / ROW_QUANTUM) * ROW_QUANTUM;
+    if (padded * d > this.gathered.length) throw new Error(`engine: ${n} logit rows exceed the session's ${this.gathered.length / d}`);
+    const g = this.gathered.subarray(0, padded * d);
+    g.fill(0);
+    rows.forEach((row, i) => g.set(hidden.subarray(row * d, (row + 1) * d), i * d));
+    const out = this.logitRows.subarray(0, padded * V);
+    this.arena.gemm(out, g, this.net.wte, padded, V, d, { bT: true });
+    return out.subarray(0, n * V);
+  }
+
+  private linear(l: LinearViews, input: Float32Array, out: Float32Array, tokens: number, residual: boolean): void {
+    if (!residual) fillRows(out, l.bias, tokens, l.outDim);
+    else for (let t = 0; t < tokens; t++) for (let j = 0; j < l.outDim; j++) out[t * l.outDim + j] = (out[t * l.outDim + j] as number) + (l.bias[j] as number);
+    this.arena.gemm(out, input.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate: true });
+  }
+
+  private block(block: BlockViews, layer: number, slots: readonly number[], past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, m: number): void {
+    const { heads } = this.net.config;
+    const ctx = this.cacheLength;
+    const d = heads * hd;
+    const rows = slots.length;
+    const L = block.linears;
+    const x = this.x.subarray(0, Tp * d);
+    const h = this.h.subarray(0, Tp * d);
+    const tmp = this.tmp.subarray(0, Tp * d);
+    layerNormForward(x, block.ln1.g, block.ln1.b, h, this.xhat, this.rstd, Tp, d);
+    this.linear(L['attn.wq'], h, tmp, Tp, false);
+    rearrangeHeads(tmp, this.qH, rows, steps, heads, hd, false, qScale);
+    // Keys and values go straight into each slot's cache at their positions.
+    this.linear(L['attn.wk'], h, tmp, Tp, false);
+    const layerBase = layer * heads * ctx * hd;
+    for (let r = 0; r < rows; r++) {
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let t = 0; t < steps; t++) {
+        const pos = (past[r] as number) + t;
+        for (let hh = 0; hh < heads; hh++) this.keys.set(tmp.subarray((r * steps + t) * d + hh * hd, (r * steps + t) * d + (hh + 1) * hd), slotBase + (hh * ctx + pos) * hd);
+      }
+    }
+    this.linear(L['attn.wv'], h, tmp, Tp, false);
+    for (let r = 0; r < rows; r++) {
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let t = 0; t < steps; t++) {
+        const pos = (past[r] as number) + t;
+        const o = (r * steps + t) * d;
+        for (let hh = 0; hh < heads; hh++) {
+          const vBase = slotBase + hh * hd * ctx + pos;
+          for (let i = 0; i < hd; i++) this.valuesT[vBase + i * ctx] = tmp[o + hh * hd + i] as number;
+        }
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const keys = (past[r] as number) + steps;
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let hh = 0; hh < heads; hh++) {
+        const g = r * heads + hh;
+        const q = this.qH.subarray(g * steps * hd, (g + 1) * steps * hd);
+        const k = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keys * hd);
+        const scores = this.scores.subarray(0, steps * keys);
+        this.arena.gemm(scores, q, k, steps, keys, hd, { bT: true });
+        maskedSoftmaxRows(scores, steps, keys, past[r] as number, undefined);
+        const probs = this.probs.subarray(0, steps * ctx);
+        for (let i = 0; i < steps; i++) {
+          probs.set(scores.subarray(i * keys, (i + 1) * keys), i * ctx);
+          probs.fill(0, i * ctx + keys, (i + 1) * ctx);
+        }
+        const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
+        this.arena.gemm(this.attH.subarray(g * steps * hd, (g + 1) * steps * hd), probs, vT, steps, hd, ctx, { bT: true });
+      }
+    }
+    const att = this.h.subarray(0, Tp * d); // h is free again: its last reader (v) is done
+    att.fill(0);
+    rearrangeHeads(this.attH, att, rows, steps, heads, hd, true);
+    this.linear(L['attn.wo'], att, x, Tp, true);
+    layerNormForward(x, block.ln2.g, block.ln2.b, h, this.xhat, this.rstd, Tp, d);
+    const wide = this.wide.subarray(0, Tp * m);
+    this.linear(L['mlp.w1'], h, wide, Tp, false);
+    geluInPlace(wide, Tp * m);
+    this.linear(L['mlp.w2'], wide, x, Tp, true);
+  }
+}
