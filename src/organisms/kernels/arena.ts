@@ -11,6 +11,8 @@ import { encodeModule } from './wasm-encoder.js';
 const PAGE_BYTES = 65536;
 /** Floats of memory past the capacity, so a kernel's masked over-read (≤ 3 floats past a row) stays inside it. */
 const SLACK_FLOATS = 16;
+/** NN and TN products walk the shared dimension in blocks of this many (measured: 256 beats 128 and 512). */
+const K_BLOCK = 256;
 /** The NT kernel walks B in blocks of about this many floats (16 KiB), which stay in the L1 cache. */
 const NT_BLOCK_FLOATS = 4096;
 /** Every view starts on a 64-byte boundary (a cache line), so each takes a multiple of 16 floats. */
@@ -176,16 +178,18 @@ export class KernelArena {
     }
     const wideRows = m - (m % WIDE_TILE.rows);
     const wideCols = n - (n % (4 * WIDE_TILE.vecs));
-    if (wideRows > 0 && wideCols > 0) {
-      tiles.wide(a.byteOffset, aRow * 4, aCol * 4, b.byteOffset, n * 4, c.byteOffset, n * 4, wideRows, wideCols, k);
-    }
     const narrowRows = m - (m % NARROW_TILE.rows);
     const narrowCols = wideCols + (n - wideCols) - ((n - wideCols) % (4 * NARROW_TILE.vecs));
-    if (narrowRows > 0 && narrowCols > wideCols) {
-      tiles.narrow(
-        a.byteOffset, aRow * 4, aCol * 4, b.byteOffset + wideCols * 4, n * 4,
-        c.byteOffset + wideCols * 4, n * 4, narrowRows, narrowCols - wideCols, k,
-      );
+    // The shared dimension in blocks, so a tile's strip of B (and, for Aᵀ, the cache lines of A
+    // its rows share with the next tiles) stays in the L1 cache; later blocks add to C.
+    for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
+      const kb = Math.min(K_BLOCK, k - p0);
+      const t = p0 === 0 ? tiles : this.accumulate;
+      const aPtr = a.byteOffset + 4 * p0 * aCol, bPtr = b.byteOffset + 4 * p0 * n;
+      if (wideRows > 0 && wideCols > 0) t.wide(aPtr, aRow * 4, aCol * 4, bPtr, n * 4, c.byteOffset, n * 4, wideRows, wideCols, kb);
+      if (narrowRows > 0 && narrowCols > wideCols) {
+        t.narrow(aPtr, aRow * 4, aCol * 4, bPtr + wideCols * 4, n * 4, c.byteOffset + wideCols * 4, n * 4, narrowRows, narrowCols - wideCols, kb);
+      }
     }
     // Scalar edges: rows below the wide tiles, rows below the narrow tiles, columns past both.
     scalarBlock(c, a, aRow, aCol, b, n, 1, n, k, accumulate, wideRows, m, 0, wideCols);
