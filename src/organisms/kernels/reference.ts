@@ -2,7 +2,7 @@
  * Plain TypeScript versions of every kernel, written for clarity, summing in float64. The tests
  * hold the wasm kernels to these; nothing in the product calls them.
  */
-import type { GemmOptions } from './arena.js';
+import type { GemmOptions } from './gemm.js';
 
 /** C[m×n] (=|+=) op(A)·op(B), with the layouts of KernelArena.gemm. */
 export function gemmReference(
