@@ -2,3 +2,7 @@
 export { arenaFloats, KernelArena, type ArenaOptions } from './arena.js';
 export type { GemmOptions } from './gemm.js';
 export { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
+export { softmaxRows, softmaxRowsBackward, type SoftmaxOptions } from './softmax.js';
+export { layerNorm, layerNormBackward } from './layer-norm.js';
+export { gelu, geluBackward } from './gelu.js';
+export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';
