@@ -4,6 +4,7 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
+import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
 import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
@@ -36,10 +37,17 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma)], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions()], 1));
     compiled.set(mode, module);
   }
   return module;
+}
+
+/** The wasm functions behind the fused kernels (for this folder's modules, not for callers). */
+export interface ElementwiseExports {
+  geluForward: GeluForwardExport;
+  geluBackward: GeluBackwardExport;
+  softmaxRows: SoftmaxExport;
 }
 
 export class KernelArena {
@@ -52,6 +60,8 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
+  /** @internal The fused kernels' wasm functions; softmax.ts and gelu.ts call them. */
+  readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
     if (!Number.isSafeInteger(capacityFloats) || capacityFloats <= 0) {
@@ -71,6 +81,11 @@ export class KernelArena {
     this.capacityFloats = capacityFloats;
     this.overwrite = gemmTiles(exports, '');
     this.accumulate = gemmTiles(exports, 'Acc');
+    this.elementwise = {
+      geluForward: exports['geluForward'] as GeluForwardExport,
+      geluBackward: exports['geluBackward'] as GeluBackwardExport,
+      softmaxRows: exports['softmaxRows'] as SoftmaxExport,
+    };
   }
 
   /** Floats handed out so far (including alignment padding). */

@@ -1,8 +1,10 @@
 /**
  * Row softmax and its gradient over views of an arena, with the scaling and causal mask attention
- * needs. Plain JavaScript: measured against a wasm version in bench/kernels.bench.ts (see README).
+ * needs. The forward pass is exp-bound and runs in wasm SIMD (elementwise-kernel.ts; see README
+ * for the measurement); the backward pass is a dot product and a scaled difference per row, here.
  */
-import { checkCount, checkViews, type ViewOwner } from './views.js';
+import type { KernelArena } from './arena.js';
+import { checkCount, checkViews } from './views.js';
 
 export interface SoftmaxOptions {
   /** softmax(scale·x); default 1. */
@@ -21,35 +23,16 @@ function extent(kernel: string, rows: number, cols: number, ld: number): number 
   return rows === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
-/** y = softmax(scale·x) along each of `rows` rows of `cols`; y may be x. Entries of −∞ get 0. */
-export function softmaxRows(arena: ViewOwner, y: Float32Array, x: Float32Array, rows: number, cols: number, options: SoftmaxOptions = {}): void {
+/** y = softmax(scale·x) along each of `rows` rows of `cols`; y may be x. Entries of −∞ get 0. scale > 0. */
+export function softmaxRows(arena: KernelArena, y: Float32Array, x: Float32Array, rows: number, cols: number, options: SoftmaxOptions = {}): void {
   checkCount('softmaxRows', 'rows', rows);
   checkCount('softmaxRows', 'cols', cols);
   const { scale = 1, causal = false, ld = cols } = options;
+  if (!(scale > 0 && scale < Infinity)) throw new Error(`softmaxRows: scale must be a positive number, got ${scale}`);
   const size = extent('softmaxRows', rows, cols, ld);
   checkViews(arena, 'softmaxRows', [['y', y, size], ['x', x, size]]);
-  for (let i = 0; i < rows; i++) {
-    const o = i * ld;
-    const limit = causal ? Math.max(0, Math.min(cols, i + cols - rows + 1)) : cols;
-    let max = -Infinity;
-    for (let j = 0; j < limit; j++) {
-      const v = scale * x[o + j]!;
-      if (v > max) max = v;
-    }
-    if (max === -Infinity) {
-      y.fill(0, o, o + cols);
-      continue;
-    }
-    let sum = 0;
-    for (let j = 0; j < limit; j++) {
-      const e = Math.exp(scale * x[o + j]! - max);
-      y[o + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j < limit; j++) y[o + j] = y[o + j]! * inv;
-    y.fill(0, o + limit, o + cols);
-  }
+  if (rows === 0 || cols === 0) return;
+  arena.elementwise.softmaxRows(x.byteOffset, y.byteOffset, rows, cols, 4 * ld, causal ? cols - rows : cols, scale);
 }
 
 /**
@@ -57,7 +40,7 @@ export function softmaxRows(arena: ViewOwner, y: Float32Array, x: Float32Array, 
  * its output y and the gradient dy of its output. dx may be dy. Masked entries (y = 0) get 0. `ld`: row stride, as for softmaxRows.
  */
 export function softmaxRowsBackward(
-  arena: ViewOwner, dx: Float32Array, y: Float32Array, dy: Float32Array, rows: number, cols: number,
+  arena: KernelArena, dx: Float32Array, y: Float32Array, dy: Float32Array, rows: number, cols: number,
   options: { scale?: number; ld?: number } = {},
 ): void {
   checkCount('softmaxRowsBackward', 'rows', rows);
