@@ -23,6 +23,9 @@ export interface TileShape {
  */
 export const WIDE_TILE: TileShape = { rows: 2, vecs: 4 };
 export const NARROW_TILE: TileShape = { rows: 4, vecs: 1 };
+/** One-row tiles for the rows below the wide and narrow ones (and for m = 1, as in decoding). */
+export const ROW_TILE: TileShape = { rows: 1, vecs: 4 };
+export const NARROW_ROW_TILE: TileShape = { rows: 1, vecs: 1 };
 
 // Parameters (all i32, byte addresses and byte strides).
 const A_PTR = 0, A_ROW = 1, A_COL = 2, B_PTR = 3, B_ROW = 4, C_PTR = 5, C_ROW = 6, M = 7, N = 8, K = 9;
@@ -125,13 +128,15 @@ export type GemmExport = (
   m: number, n: number, k: number,
 ) => void;
 
-/** The NN/TN tile functions, by export name: `gemmWide`, `gemmNarrow`, and their `…Acc` variants (C += A·B). */
+/** The NN/TN tile functions by export name (`gemmWide`, `gemmRow`, `gemmNarrow`, `gemmNarrowRow`), each with an `…Acc` variant (C += A·B). */
 export function gemmFunctions(fma: boolean): WasmFunction[] {
   const out: WasmFunction[] = [];
   for (const accumulate of [false, true]) {
     const suffix = accumulate ? 'Acc' : '';
     out.push(gemmFunction(`gemmWide${suffix}`, WIDE_TILE, { accumulate, fma }));
+    out.push(gemmFunction(`gemmRow${suffix}`, ROW_TILE, { accumulate, fma }));
     out.push(gemmFunction(`gemmNarrow${suffix}`, NARROW_TILE, { accumulate, fma }));
+    out.push(gemmFunction(`gemmNarrowRow${suffix}`, NARROW_ROW_TILE, { accumulate, fma }));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arenaFloats, KernelArena, type GemmOptions } from './arena.js';
+import { arenaFloats, KernelArena } from './arena.js';
+import type { GemmOptions } from './gemm.js';
 import { relaxedSimdAvailable, type SimdMode } from './simd.js';
 import { gemmReference } from './reference.js';
 import { abs, assertClose, fillUniform, seededUniform } from './test-support.js';
@@ -107,3 +108,40 @@ test('an arena hands out exactly its capacity, says so when full, and reuses scr
   assert.equal(arena.alloc(32).length, 32);
   assert.ok(arena.owns(first) && !arena.owns(new Float32Array(4)));
 });
+
+/** Copies a rows×width matrix out of a view with row stride `ld`. */
+function dense(view: Float32Array, rows: number, width: number, ld: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(view.subarray(r * ld, r * ld + width), r * width);
+  return out;
+}
+
+for (const simd of SIMD_MODES) {
+  test(`gemm (${simd} SIMD) reads and writes strided rows (lda, ldb, ldc), as for one head of [tokens, heads, headDim]`, () => {
+    const uniform = seededUniform(5);
+    const arena = new KernelArena(6 * 140 * 140, { simd });
+    for (const [m, n, k] of randomShapes(25, uniform)) {
+      for (const layout of LAYOUTS) {
+        const mark = arena.mark();
+        const [aRows, aWidth] = layout.aT ? [k, m] : [m, k];
+        const [bRows, bWidth] = layout.bT ? [n, k] : [k, n];
+        const lda = aWidth + Math.floor(uniform(0, 6)), ldb = bWidth + Math.floor(uniform(0, 6)), ldc = n + Math.floor(uniform(0, 6));
+        const a = arena.alloc(aRows * lda), b = arena.alloc(bRows * ldb), c = arena.alloc(m * ldc);
+        fillUniform(a, uniform);
+        fillUniform(b, uniform);
+        fillUniform(c, uniform);
+        const before = c.slice();
+        const expected = dense(c, m, n, ldc);
+        const da = dense(a, aRows, aWidth, lda), db = dense(b, bRows, bWidth, ldb);
+        gemmReference(expected, da, db, m, n, k, { ...layout, accumulate: true });
+        const scale = new Float32Array(m * n);
+        gemmReference(scale, abs(da), abs(db), m, n, k, layout);
+        arena.gemm(c, a, b, m, n, k, { ...layout, accumulate: true, lda, ldb, ldc });
+        const what = `strided m=${m} n=${n} k=${k} ${JSON.stringify({ ...layout, lda, ldb, ldc })}`;
+        assertClose(dense(c, m, n, ldc), expected, what, scale);
+        for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) if (i * ldc + j < c.length) assert.equal(c[i * ldc + j], before[i * ldc + j], `${what}: padding at ${i},${j} written`);
+        arena.release(mark);
+      }
+    }
+  });
+}

@@ -1,3 +1,8 @@
 /** emlab's own WebAssembly SIMD kernels (see README.md): one arena per thread, every view in it. */
-export { arenaFloats, KernelArena, type ArenaOptions, type GemmOptions } from './arena.js';
+export { arenaFloats, KernelArena, type ArenaOptions } from './arena.js';
+export type { GemmOptions } from './gemm.js';
 export { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
+export { softmaxRows, softmaxRowsBackward, type SoftmaxOptions } from './softmax.js';
+export { layerNorm, layerNormBackward } from './layer-norm.js';
+export { gelu, geluBackward } from './gelu.js';
+export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';

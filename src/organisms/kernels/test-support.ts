@@ -37,3 +37,27 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 export function abs(x: Float32Array): Float32Array {
   return x.map(Math.abs);
 }
+
+/** ∂f/∂x by central differences in float64 (step 1e-5): the reference for every backward kernel. */
+export function numericGradient(f: (x: Float64Array) => number, at: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(at);
+  const grad = new Float64Array(x.length);
+  const h = 1e-5;
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i] as number;
+    x[i] = keep + h;
+    const up = f(x);
+    x[i] = keep - h;
+    const down = f(x);
+    x[i] = keep;
+    grad[i] = (up - down) / (2 * h);
+  }
+  return grad;
+}
+
+/** Σ w ⊙ y: a scalar loss whose gradient with respect to y is w. */
+export function weightedSum(w: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += (w[i] as number) * (y[i] as number);
+  return s;
+}

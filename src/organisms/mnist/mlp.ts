@@ -40,8 +40,6 @@ export class Mlp {
   private readonly outputs: Float32Array[];
   /** Gradients with respect to each hidden layer's output (before the ReLU mask is applied). */
   private readonly deltas: Float32Array[];
-  /** Scratch for a transposed weight matrix (the input gradient needs Wᵀ). */
-  private readonly transposed: Float32Array;
   private lastInput: Float32Array | undefined;
   private lastBatch = 0;
 
@@ -49,10 +47,8 @@ export class Mlp {
   static arenaLengths(sizes: readonly number[], maxBatch: number): number[] {
     checkSizes(sizes);
     const hidden = sizes.slice(1, -1);
-    let maxTransposed = 1;
-    for (let l = 2; l < sizes.length; l++) maxTransposed = Math.max(maxTransposed, (sizes[l - 1] as number) * (sizes[l] as number));
     const p = parameterCount(sizes);
-    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch), maxTransposed];
+    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch)];
   }
 
   constructor(arena: KernelArena, sizes: readonly number[], maxBatch: number) {
@@ -82,9 +78,6 @@ export class Mlp {
     }
     this.outputs = sizes.slice(1).map((s) => arena.alloc(s * maxBatch));
     this.deltas = sizes.slice(1, -1).map((s) => arena.alloc(s * maxBatch));
-    let maxTransposed = 1;
-    for (const layer of this.layers.slice(1)) maxTransposed = Math.max(maxTransposed, layer.fanIn * layer.fanOut);
-    this.transposed = arena.alloc(maxTransposed);
   }
 
   get inputSize(): number {
@@ -159,12 +152,9 @@ export class Mlp {
         for (let j = 0; j < fanOut; j++) biasGrad[j] = (biasGrad[j] as number) + (delta[row + j] as number);
       }
       if (l === 0) break;
-      // d(below) = delta · Wᵀ, then through the ReLU that produced `below`.
-      const wt = this.transposed;
-      const w = layer.weights;
-      for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[j * fanIn + i] = w[i * fanOut + j] as number;
+      // d(below) = delta · Wᵀ (W is stored fanIn × fanOut: the NT layout), then through the ReLU that produced `below`.
       const next = this.deltas[l - 1] as Float32Array;
-      this.arena.gemm(next, delta, wt, batch, fanIn, fanOut);
+      this.arena.gemm(next, delta, layer.weights, batch, fanIn, fanOut, { bT: true });
       for (let i = 0; i < batch * fanIn; i++) if ((below[i] as number) <= 0) next[i] = 0;
       delta = next;
     }

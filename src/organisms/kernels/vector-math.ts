@@ -1,0 +1,92 @@
+/**
+ * Building blocks for wasm kernels that are not products: named locals, and e^x on four lanes.
+ * JavaScript's Math.exp costs ~8 ns here, which made GELU and the attention softmax cost more than
+ * the matrix products around them; this exp costs about a nanosecond per lane.
+ */
+import { op, V128, type WasmFunction } from './wasm-encoder.js';
+
+/** A function under construction: parameters and locals by name, the body as a byte list. */
+export class FunctionBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly localGroups: [number, number][] = [];
+  readonly body: number[] = [];
+
+  constructor(readonly name: string, private readonly params: [string, number][], locals: [string, number][]) {
+    params.forEach(([n], i) => this.index.set(n, i));
+    let next = params.length;
+    for (const [n, type] of locals) {
+      this.index.set(n, next++);
+      const last = this.localGroups[this.localGroups.length - 1];
+      if (last !== undefined && last[1] === type) last[0] += 1;
+      else this.localGroups.push([1, type]);
+    }
+  }
+
+  /** The index of a parameter or local. */
+  at(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`${this.name}: no local named ${name}`);
+    return i;
+  }
+
+  get(name: string): number[] {
+    return op.localGet(this.at(name));
+  }
+
+  set(name: string): number[] {
+    return op.localSet(this.at(name));
+  }
+
+  tee(name: string): number[] {
+    return op.localTee(this.at(name));
+  }
+
+  emit(...parts: number[][]): this {
+    for (const part of parts) this.body.push(...part);
+    return this;
+  }
+
+  build(): WasmFunction {
+    return { name: this.name, params: this.params.map(([, t]) => t), results: [], locals: this.localGroups, body: this.body };
+  }
+}
+
+/** v128.const of four equal f32 lanes. */
+export function f32x4Const(value: number): number[] {
+  const lanes = new Float32Array([value, value, value, value]);
+  return [0xfd, 0x0c, ...new Uint8Array(lanes.buffer)];
+}
+
+const LOG2E = Math.LOG2E;
+// ln 2 split in two so n·LN2_HI is exact in float32 for |n| < 2^8 (Cody-Waite).
+const LN2_HI = 0.693145751953125;
+const LN2_LO = 1.428606765330187e-6;
+/** Below this, e^x is 0 in float32 (after the denormals); above EXP_MAX it is +∞. */
+const EXP_MIN = -87.33654;
+const EXP_MAX = 88.72283;
+
+/** Locals `exp` needs in a function that uses it: three v128. */
+export const EXP_LOCALS: [string, number][] = [['expIn', V128], ['expX', V128], ['expN', V128]];
+
+/**
+ * Emits code that replaces the v128 on top of the stack by e^x lane-wise: x = n·ln2 + r with
+ * |r| ≤ ln2/2, e^r by its Taylor polynomial to degree 6 (relative error < 2e-7), 2^n built in the
+ * exponent bits. Lanes below EXP_MIN (−∞ included) give exactly 0; lanes above ~88.4 give +∞.
+ */
+export function exp(f: FunctionBuilder): void {
+  f.emit(f.tee('expIn'), f32x4Const(EXP_MAX), op.f32x4Min(), f.set('expX'));
+  // n = nearest(x·log2 e), no lower than the smallest exponent float32 can build.
+  f.emit(f.get('expX'), f32x4Const(LOG2E), op.f32x4Mul(), op.f32x4Nearest(), f32x4Const(-126), op.f32x4Max(), f.set('expN'));
+  // r = x − n·ln2, in two steps.
+  f.emit(f.get('expX'), f.get('expN'), f32x4Const(LN2_HI), op.f32x4Mul(), op.f32x4Sub());
+  f.emit(f.get('expN'), f32x4Const(LN2_LO), op.f32x4Mul(), op.f32x4Sub(), f.set('expX'));
+  // Horner: e^r ≈ 1 + r + r²/2 + … + r⁶/720.
+  const coefficients = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+  f.emit(f32x4Const(coefficients[0] as number));
+  for (const c of coefficients.slice(1)) f.emit(f.get('expX'), op.f32x4Mul(), f32x4Const(c), op.f32x4Add());
+  // × 2^n, with (n + 127) << 23 as the float's bits.
+  f.emit(f.get('expN'), op.i32x4TruncSatF32x4S(), op.v128ConstI32([127, 127, 127, 127]), op.i32x4Add(), op.i32Const(23), op.i32x4Shl());
+  f.emit(op.f32x4Mul());
+  // Lanes below EXP_MIN (and −∞, whose arithmetic above gave NaN) become 0.
+  f.emit(f.get('expIn'), f32x4Const(EXP_MIN), op.f32x4Ge(), op.v128And());
+}
