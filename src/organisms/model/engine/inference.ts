@@ -8,13 +8,12 @@
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
  */
-import { KernelArena, arenaFloats } from '../../kernels/index.js';
+import { KernelArena, arenaFloats, gelu, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, weightSpecs } from '../weights.js';
-import { maskedSoftmaxRows } from './attention.js';
 import { TOKEN_DELTA_NAME, assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
 import { ParamLayout } from './params.js';
-import { fillRows, geluInPlace, layerNormForward, rearrangeHeads } from './pointwise.js';
+import { fillRows, layerNormForward } from './pointwise.js';
 
 /** Row counts of products are padded to this, so every row takes the same kernel path. */
 const ROW_QUANTUM = 4;
@@ -36,7 +35,6 @@ export class InferenceSession {
   private readonly attH: Float32Array;
   private readonly wide: Float32Array;
   private readonly scores: Float32Array;
-  private readonly probs: Float32Array;
   private readonly xhat: Float32Array;
   private readonly rstd: Float32Array;
   private readonly gathered: Float32Array;
@@ -62,7 +60,7 @@ export class InferenceSession {
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
     const mergeScratch = Math.max(d * m, d * d);
-    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, ctx * ctx, ctx * ctx, T * d, T, logitRows * d, logitRows * V]);
+    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, ctx * ctx, T * d, T, logitRows * d, logitRows * V]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
     for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
@@ -109,7 +107,6 @@ export class InferenceSession {
     this.attH = this.arena.alloc(T * d);
     this.wide = this.arena.alloc(T * m);
     this.scores = this.arena.alloc(ctx * ctx);
-    this.probs = this.arena.alloc(ctx * ctx);
     this.xhat = this.arena.alloc(T * d);
     this.rstd = this.arena.alloc(T);
     this.gathered = this.arena.alloc(logitRows * d);
@@ -200,8 +197,8 @@ export class InferenceSession {
     const h = this.h.subarray(0, Tp * d);
     const tmp = this.tmp.subarray(0, Tp * d);
     layerNormForward(x, block.ln1.g, block.ln1.b, h, this.xhat, this.rstd, Tp, d);
-    this.linear(L['attn.wq'], h, tmp, Tp, false);
-    rearrangeHeads(tmp, this.qH, rows, steps, heads, hd, false, qScale);
+    const q = this.qH.subarray(0, Tp * d);
+    this.linear(L['attn.wq'], h, q, Tp, false);
     // Keys and values go straight into each slot's cache at their positions.
     this.linear(L['attn.wk'], h, tmp, Tp, false);
     const layerBase = layer * heads * ctx * hd;
@@ -224,33 +221,27 @@ export class InferenceSession {
         }
       }
     }
+    // Per (row, head): scores over the row's keys, causal softmax, weighted values, read and written in place with strides.
+    const att = this.attH.subarray(0, Tp * d);
+    att.fill(0);
     for (let r = 0; r < rows; r++) {
       const keys = (past[r] as number) + steps;
       const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      const scores = this.scores.subarray(0, steps * keys);
       for (let hh = 0; hh < heads; hh++) {
-        const g = r * heads + hh;
-        const q = this.qH.subarray(g * steps * hd, (g + 1) * steps * hd);
+        const tokenBase = r * steps * d + hh * hd;
         const k = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keys * hd);
-        const scores = this.scores.subarray(0, steps * keys);
-        this.arena.gemm(scores, q, k, steps, keys, hd, { bT: true });
-        maskedSoftmaxRows(scores, steps, keys, past[r] as number, undefined);
-        const probs = this.probs.subarray(0, steps * ctx);
-        for (let i = 0; i < steps; i++) {
-          probs.set(scores.subarray(i * keys, (i + 1) * keys), i * ctx);
-          probs.fill(0, i * ctx + keys, (i + 1) * ctx);
-        }
+        this.arena.gemm(scores, q.subarray(tokenBase), k, steps, keys, hd, { bT: true, lda: d });
+        softmaxRows(this.arena, scores, scores, steps, keys, { scale: qScale, causal: true });
         const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
-        this.arena.gemm(this.attH.subarray(g * steps * hd, (g + 1) * steps * hd), probs, vT, steps, hd, ctx, { bT: true });
+        this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keys, { bT: true, ldb: ctx, ldc: d });
       }
     }
-    const att = this.h.subarray(0, Tp * d); // h is free again: its last reader (v) is done
-    att.fill(0);
-    rearrangeHeads(this.attH, att, rows, steps, heads, hd, true);
     this.linear(L['attn.wo'], att, x, Tp, true);
     layerNormForward(x, block.ln2.g, block.ln2.b, h, this.xhat, this.rstd, Tp, d);
     const wide = this.wide.subarray(0, Tp * m);
     this.linear(L['mlp.w1'], h, wide, Tp, false);
-    geluInPlace(wide, Tp * m);
+    gelu(this.arena, wide, wide, Tp * m);
     this.linear(L['mlp.w2'], wide, x, Tp, true);
   }
 }

@@ -1,8 +1,7 @@
 /**
  * The engine's row-wise and element-wise pieces in plain TypeScript over Float32Array views:
- * LayerNorm, GELU (GPT-2's tanh form, written with a sigmoid as ops.ts does), bias rows and column
- * sums, and the rearrangement between token-major [rows, steps, heads, headDim] and head-major
- * [rows, heads, steps, headDim]. Sums run in float64; every stored value is float32.
+ * LayerNorm (keeping x-hat for its gradient), bias rows and column sums. Sums run in float64;
+ * every stored value is float32. (GELU, softmax and attention are the kernels'.)
  */
 
 /** y = (x - mean) / sqrt(var + eps) * g + b per row of width `d`; keeps xhat and rstd for the gradient. */
@@ -67,54 +66,4 @@ export function columnSumsInto(t: Float32Array, rows: number, cols: number, out:
 /** Every row of y [rows, cols] set to the bias (a product then accumulates onto it). */
 export function fillRows(y: Float32Array, bias: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) y.set(bias.subarray(0, cols), r * cols);
-}
-
-const GELU_C = 2 * Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
-
-/** y = x sigmoid(C (x + A x^3)) (GPT-2's tanh GELU, exactly); keeps the sigmoid for the gradient. */
-export function geluForward(x: Float32Array, y: Float32Array, sig: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = x[i] as number;
-    const s = 1 / (1 + Math.exp(-GELU_C * (t + GELU_A * t * t * t)));
-    sig[i] = s;
-    y[i] = t * s;
-  }
-}
-
-/** x[i] = gelu(x[i]) (inference: nothing kept). */
-export function geluInPlace(x: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = x[i] as number;
-    x[i] = t / (1 + Math.exp(-GELU_C * (t + GELU_A * t * t * t)));
-  }
-}
-
-/** dy[i] *= gelu'(x[i]) = s + x s (1 - s) C (1 + 3 A x^2), in place, from the kept sigmoid s. */
-export function geluBackward(x: Float32Array, sig: Float32Array, dy: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = x[i] as number;
-    const s = sig[i] as number;
-    dy[i] = (dy[i] as number) * (s + t * s * (1 - s) * GELU_C * (1 + 3 * GELU_A * t * t));
-  }
-}
-
-/**
- * Token-major [rows, steps, heads, hd] -> head-major [rows, heads, steps, hd] (times `scale`), or
- * back when `toTokens`.
- */
-export function rearrangeHeads(from: Float32Array, to: Float32Array, rows: number, steps: number, heads: number, hd: number, toTokens: boolean, scale = 1): void {
-  const d = heads * hd;
-  for (let r = 0; r < rows; r++) {
-    for (let s = 0; s < steps; s++) {
-      const token = (r * steps + s) * d;
-      for (let h = 0; h < heads; h++) {
-        const head = ((r * heads + h) * steps + s) * hd;
-        const t = token + h * hd;
-        if (toTokens) for (let i = 0; i < hd; i++) to[t + i] = from[head + i] as number;
-        else if (scale === 1) for (let i = 0; i < hd; i++) to[head + i] = from[t + i] as number;
-        else for (let i = 0; i < hd; i++) to[head + i] = (from[t + i] as number) * scale;
-      }
-    }
-  }
 }

@@ -5,11 +5,10 @@
  */
 import type { Batch } from '../batches.js';
 import type { ModelConfig } from '../config.js';
-import { attentionBackward, attentionForward, type AttentionShape } from './attention.js';
-import type { KernelArena } from '../../kernels/index.js';
-import { crossEntropyInPlace } from './loss.js';
+import { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, gelu, geluBackward, softmaxRows, type AttentionShape, type KernelArena } from '../../kernels/index.js';
+import { crossEntropyFromProbabilities } from './loss.js';
 import type { BlockViews, EngineNet, LinearViews } from './net.js';
-import { columnSumsInto, fillRows, geluBackward, geluForward, layerNormBackward, layerNormForward, rearrangeHeads } from './pointwise.js';
+import { columnSumsInto, fillRows, layerNormBackward, layerNormForward } from './pointwise.js';
 import { LINEAR_NAMES, type LinearName } from '../weights.js';
 
 interface LayerSaved {
@@ -26,10 +25,13 @@ interface LayerSaved {
   h2: Float32Array;
   u: Float32Array;
   gel: Float32Array;
-  /** GELU's sigmoid, kept so the backward pass needs no exp. */
-  sig: Float32Array;
   /** s x A per LoRA linear: [tokens, rank]. */
   xa: Partial<Record<LinearName, Float32Array>>;
+}
+
+/** Attention probabilities kept for the largest micro-batch: rows of the full context are the most. */
+function probsFloats(config: ModelConfig, tokens: number): number {
+  return attentionProbsFloats({ lengths: Array<number>(Math.ceil(tokens / config.context)).fill(config.context), heads: config.heads });
 }
 
 /** Buffers for micro-batches of up to `maxTokens` tokens (rows x steps, steps <= context). */
@@ -50,15 +52,15 @@ export class TrainingWorkspace {
   readonly dk: Float32Array;
   readonly dv: Float32Array;
   readonly dwide: Float32Array;
-  readonly dP: Float32Array;
   readonly loraTmp: Float32Array;
   readonly compact: Int32Array;
   readonly targets: Int32Array;
   readonly weights: Float32Array;
 
   constructor(readonly arena: KernelArena, net: EngineNet, maxTokens: number) {
-    const { dModel: d, mlpHidden: m, heads, context, vocabSize } = net.config;
-    const T = Math.max(maxTokens, context);
+    const config = net.config;
+    const { dModel: d, mlpHidden: m, vocabSize } = config;
+    const T = Math.max(maxTokens, config.context);
     this.maxTokens = T;
     const r = Math.max(1, net.loraRank);
     this.layers = net.blocks.map((block) => {
@@ -67,9 +69,9 @@ export class TrainingWorkspace {
       return {
         xhat1: arena.alloc(T * d), rstd1: arena.alloc(T), h1: arena.alloc(T * d),
         q: arena.alloc(T * d), k: arena.alloc(T * d), v: arena.alloc(T * d),
-        probs: arena.alloc(heads * T * context), att: arena.alloc(T * d),
+        probs: arena.alloc(probsFloats(config, T)), att: arena.alloc(T * d),
         xhat2: arena.alloc(T * d), rstd2: arena.alloc(T), h2: arena.alloc(T * d),
-        u: arena.alloc(T * m), gel: arena.alloc(T * m), sig: arena.alloc(T * m), xa,
+        u: arena.alloc(T * m), gel: arena.alloc(T * m), xa,
       };
     });
     this.x = arena.alloc(T * d);
@@ -86,7 +88,6 @@ export class TrainingWorkspace {
     this.dk = arena.alloc(T * d);
     this.dv = arena.alloc(T * d);
     this.dwide = arena.alloc(T * m);
-    this.dP = arena.alloc(context * context);
     this.loraTmp = arena.alloc(T * r);
     this.compact = new Int32Array(T);
     this.targets = new Int32Array(T);
@@ -95,12 +96,12 @@ export class TrainingWorkspace {
 
   /** Floats a workspace takes (for sizing the arena). */
   static floats(config: ModelConfig, lora: { rank: number; linears: number } | undefined, maxTokens: number): number {
-    const { dModel: d, mlpHidden: m, heads, context, vocabSize } = config;
+    const { dModel: d, mlpHidden: m, context, vocabSize } = config;
     const T = Math.max(maxTokens, context);
     const r = Math.max(1, lora?.rank ?? 0);
     const pad = (n: number): number => Math.ceil(n / 16) * 16;
-    const perLayer = 8 * pad(T * d) + 2 * pad(T) + pad(heads * T * context) + 3 * pad(T * m);
-    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 11 * pad(T * d) + pad(T) + pad(T * vocabSize) + pad(T * m) + pad(context * context) + pad(T * r);
+    const perLayer = 8 * pad(T * d) + 2 * pad(T) + pad(probsFloats(config, T)) + 2 * pad(T * m);
+    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 11 * pad(T * d) + pad(T) + pad(T * vocabSize) + pad(T * m) + pad(T * r) + attentionScratchFloats({ lengths: [context] }) + 64;
   }
 }
 
@@ -150,8 +151,7 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   const { rows, steps } = batch;
   const T = rows * steps;
   if (T > ws.maxTokens) throw new Error(`engine: a micro-batch of ${T} tokens exceeds the workspace's ${ws.maxTokens}`);
-  const shape: AttentionShape = { rows, heads, steps, keys: steps, headDim: hd };
-  const qScale = 1 / Math.sqrt(hd);
+  const shape: AttentionShape = { lengths: Array<number>(rows).fill(steps), heads, headDim: hd };
   const x = ws.x.subarray(0, T * d);
 
   // Embedding: token row + position row (+ a trained token row's change).
@@ -167,7 +167,7 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
     }
   }
 
-  net.blocks.forEach((block, l) => blockForward(block, ws.layers[l] as LayerSaved, ws, x, T, shape, qScale));
+  net.blocks.forEach((block, l) => blockForward(block, ws.layers[l] as LayerSaved, ws, x, T, shape));
 
   // Final norm, then logits only for rows whose target counts (the rest add nothing to loss or gradient).
   const xhatf = ws.xhatf.subarray(0, T * d);
@@ -197,7 +197,8 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
       }
     });
   }
-  const loss = crossEntropyInPlace(logits, targets, weights, C, V);
+  if (C > 0) softmaxRows(arena, logits, logits, C, V);
+  const loss = crossEntropyFromProbabilities(logits, targets, weights, C, V);
 
   // Backward from the logits (now their gradient).
   const dhc = ws.dhc.subarray(0, C * d);
@@ -222,7 +223,7 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   dx.fill(0);
   layerNormBackward(dhf, xhatf, ws.rstdf, net.lnf.g, dx, T, d, net.lnf.dg, net.lnf.db);
 
-  for (let l = net.blocks.length - 1; l >= 0; l--) blockBackward(net.blocks[l] as BlockViews, ws.layers[l] as LayerSaved, ws, dx, T, m, shape, qScale);
+  for (let l = net.blocks.length - 1; l >= 0; l--) blockBackward(net.blocks[l] as BlockViews, ws.layers[l] as LayerSaved, ws, dx, T, m, shape);
 
   // Embedding gradients: rows scatter back, duplicates adding.
   for (let t = 0; t < T; t++) {
@@ -239,53 +240,45 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   return loss;
 }
 
-function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x: Float32Array, T: number, shape: AttentionShape, qScale: number): void {
-  const { rows, steps, heads, headDim: hd } = shape;
-  const d = heads * hd;
+function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x: Float32Array, T: number, shape: AttentionShape): void {
+  const d = shape.heads * shape.headDim;
   const L = block.linears;
+  const arena = ws.arena;
   layerNormForward(x, block.ln1.g, block.ln1.b, s.h1, s.xhat1, s.rstd1, T, d);
-  const tmp = ws.tmp.subarray(0, T * d);
   const h1 = s.h1.subarray(0, T * d);
-  linearForward(ws.arena, L['attn.wq'], h1, tmp, T, s.xa['attn.wq'], false);
-  rearrangeHeads(tmp, s.q, rows, steps, heads, hd, false, qScale);
-  linearForward(ws.arena, L['attn.wk'], h1, tmp, T, s.xa['attn.wk'], false);
-  rearrangeHeads(tmp, s.k, rows, steps, heads, hd, false);
-  linearForward(ws.arena, L['attn.wv'], h1, tmp, T, s.xa['attn.wv'], false);
-  rearrangeHeads(tmp, s.v, rows, steps, heads, hd, false);
-  attentionForward(ws.arena, s.q, s.k, s.v, tmp, s.probs, shape);
-  rearrangeHeads(tmp, s.att, rows, steps, heads, hd, true);
-  linearForward(ws.arena, L['attn.wo'], s.att.subarray(0, T * d), x, T, s.xa['attn.wo'], true);
+  const [q, k, v] = [s.q.subarray(0, T * d), s.k.subarray(0, T * d), s.v.subarray(0, T * d)];
+  linearForward(arena, L['attn.wq'], h1, q, T, s.xa['attn.wq'], false);
+  linearForward(arena, L['attn.wk'], h1, k, T, s.xa['attn.wk'], false);
+  linearForward(arena, L['attn.wv'], h1, v, T, s.xa['attn.wv'], false);
+  const att = s.att.subarray(0, T * d);
+  attentionForward(arena, att, s.probs, q, k, v, shape);
+  linearForward(arena, L['attn.wo'], att, x, T, s.xa['attn.wo'], true);
   layerNormForward(x, block.ln2.g, block.ln2.b, s.h2, s.xhat2, s.rstd2, T, d);
   const m = L['mlp.w1'].outDim;
-  linearForward(ws.arena, L['mlp.w1'], s.h2.subarray(0, T * d), s.u, T, s.xa['mlp.w1'], false);
-  geluForward(s.u, s.gel, s.sig, T * m);
-  linearForward(ws.arena, L['mlp.w2'], s.gel.subarray(0, T * m), x, T, s.xa['mlp.w2'], true);
+  const u = s.u.subarray(0, T * m);
+  linearForward(arena, L['mlp.w1'], s.h2.subarray(0, T * d), u, T, s.xa['mlp.w1'], false);
+  gelu(arena, s.gel, u, T * m);
+  linearForward(arena, L['mlp.w2'], s.gel.subarray(0, T * m), x, T, s.xa['mlp.w2'], true);
 }
 
-function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, dx: Float32Array, T: number, m: number, shape: AttentionShape, qScale: number): void {
-  const { rows, steps, heads, headDim: hd } = shape;
-  const d = heads * hd;
+function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, dx: Float32Array, T: number, m: number, shape: AttentionShape): void {
+  const d = shape.heads * shape.headDim;
   const L = block.linears;
+  const arena = ws.arena;
   const dwide = ws.dwide.subarray(0, T * m);
   const dh = ws.dh.subarray(0, T * d);
   // MLP: x += gelu(LN2(x) W1 + b1) W2 + b2.
-  linearBackward(ws.arena, L['mlp.w2'], s.gel.subarray(0, T * m), dx, dwide, T, s.xa['mlp.w2'], ws.loraTmp, false);
-  geluBackward(s.u, s.sig, dwide, T * m);
-  linearBackward(ws.arena, L['mlp.w1'], s.h2.subarray(0, T * d), dwide, dh, T, s.xa['mlp.w1'], ws.loraTmp, false);
+  linearBackward(arena, L['mlp.w2'], s.gel.subarray(0, T * m), dx, dwide, T, s.xa['mlp.w2'], ws.loraTmp, false);
+  geluBackward(arena, dwide, dwide, s.u, T * m);
+  linearBackward(arena, L['mlp.w1'], s.h2.subarray(0, T * d), dwide, dh, T, s.xa['mlp.w1'], ws.loraTmp, false);
   layerNormBackward(dh, s.xhat2, s.rstd2, block.ln2.g, dx, T, d, block.ln2.dg, block.ln2.db);
   // Attention: x += attn(LN1(x)) Wo + bo.
-  const tmp = ws.tmp.subarray(0, T * d);
-  linearBackward(ws.arena, L['attn.wo'], s.att.subarray(0, T * d), dx, dh, T, s.xa['attn.wo'], ws.loraTmp, false);
-  rearrangeHeads(dh, tmp, rows, steps, heads, hd, false);
-  attentionBackward(ws.arena, s.q, s.k, s.v, s.probs, tmp, ws.dq, ws.dk, ws.dv, ws.dP, shape);
-  // Back to token-major; q was scaled after its linear, so its gradient is too.
+  linearBackward(arena, L['attn.wo'], s.att.subarray(0, T * d), dx, dh, T, s.xa['attn.wo'], ws.loraTmp, false);
+  const [dq, dk, dv] = [ws.dq.subarray(0, T * d), ws.dk.subarray(0, T * d), ws.dv.subarray(0, T * d)];
+  attentionBackward(arena, dq, dk, dv, dh, s.probs, s.q.subarray(0, T * d), s.k.subarray(0, T * d), s.v.subarray(0, T * d), shape);
   const h1 = s.h1.subarray(0, T * d);
-  rearrangeHeads(ws.dq, tmp, rows, steps, heads, hd, true);
-  for (let i = 0; i < T * d; i++) tmp[i] = (tmp[i] as number) * qScale;
-  linearBackward(ws.arena, L['attn.wq'], h1, tmp, dh, T, s.xa['attn.wq'], ws.loraTmp, false);
-  rearrangeHeads(ws.dk, tmp, rows, steps, heads, hd, true);
-  linearBackward(ws.arena, L['attn.wk'], h1, tmp, dh, T, s.xa['attn.wk'], ws.loraTmp, true);
-  rearrangeHeads(ws.dv, tmp, rows, steps, heads, hd, true);
-  linearBackward(ws.arena, L['attn.wv'], h1, tmp, dh, T, s.xa['attn.wv'], ws.loraTmp, true);
+  linearBackward(arena, L['attn.wq'], h1, dq, dh, T, s.xa['attn.wq'], ws.loraTmp, false);
+  linearBackward(arena, L['attn.wk'], h1, dk, dh, T, s.xa['attn.wk'], ws.loraTmp, true);
+  linearBackward(arena, L['attn.wv'], h1, dv, dh, T, s.xa['attn.wv'], ws.loraTmp, true);
   layerNormBackward(dh, s.xhat1, s.rstd1, block.ln1.g, dx, T, d, block.ln1.dg, block.ln1.db);
 }
