@@ -12,6 +12,8 @@ import type { OrganismModel, TrainingRecord } from './organism.js';
 import { learningRateAt, type Schedule, type ScheduleKind } from './schedule.js';
 import type { ChatTurn, Tokenizer } from './tokenizer.js';
 import { causalBias, forward, logitsFrom } from './transformer.js';
+import { trainerSpec, writeTrained } from './engine/model-spec.js';
+import { DataParallelTrainer } from './engine/parallel.js';
 import { EngineTrainer } from './engine/trainer.js';
 
 /** A world document (transcript text: every token is a target) or a chat (targets per `lossOn`). */
@@ -47,6 +49,11 @@ export interface TrainOptions {
   lossOn?: 'assistant' | 'all';
   /** 'lora' needs an attached adapter; default: 'lora' when one is attached, else 'all'. */
   trainable?: 'all' | 'lora';
+  /**
+   * Threads one training uses (default 1): each step's rows are split across them and the gradients
+   * summed (the same step up to float32 rounding). Leave 1 when trainings already run side by side.
+   */
+  workers?: number;
   onLog?: (entry: TrainLogEntry) => void;
   /** Steps between log entries (default 10; the last step is always logged). */
   logEvery?: number;
@@ -133,7 +140,8 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
   const batchTokens = options.batchTokens ?? 4096;
   const logEvery = options.logEvery ?? 10;
   const microBatchTokens = options.microBatchTokens ?? 2048;
-  for (const [key, value] of Object.entries({ epochs, batchTokens, logEvery, microBatchTokens })) {
+  const workers = options.workers ?? 1;
+  for (const [key, value] of Object.entries({ epochs, batchTokens, logEvery, microBatchTokens, workers })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`train: ${key} must be a positive integer, got ${value}`);
   }
   if (batchTokens < model.config.context) throw new Error(`train: batchTokens (${batchTokens}) must be at least the context (${model.config.context})`);
@@ -154,11 +162,12 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
   };
   const gradClip = options.gradClip ?? 1;
 
-  const engine = new EngineTrainer(model, trainable, microBatchTokens, {
+  const spec = trainerSpec(model, trainable, microBatchTokens, {
     weightDecay: options.weightDecay ?? (trainable === 'lora' ? 0 : 0.1),
     ...(options.beta1 === undefined ? {} : { beta1: options.beta1 }),
     ...(options.beta2 === undefined ? {} : { beta2: options.beta2 }),
   });
+  const engine = workers > 1 ? await DataParallelTrainer.start(spec, workers) : new EngineTrainer(spec);
 
   const losses: number[] = [];
   let tokens = 0;
@@ -173,7 +182,7 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
         if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('train: aborted');
         step += 1;
         const learningRate = learningRateAt(schedule, step);
-        const loss = engine.lossAndGradients(batch);
+        const loss = await engine.lossAndGradients(batch);
         const gradNorm = engine.gradientNorm();
         engine.step(learningRate, gradNorm, gradClip);
         // Yield to the event loop once a step (an abort signal or a progress display can run).
@@ -195,7 +204,8 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
       }
     }
   } finally {
-    engine.writeBack();
+    writeTrained(model, trainable, (name) => engine.trained(name));
+    if (engine instanceof DataParallelTrainer) await engine.close();
   }
   const record: TrainingRecord = {
     trainable, dataHash: hashExamples(examples), examples: examples.length, seed: options.seed,

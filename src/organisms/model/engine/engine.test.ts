@@ -6,6 +6,7 @@ import { buildBatch, type Batch } from '../batches.js';
 import { OrganismModel } from '../organism.js';
 import { lossAndGradients, toSequence } from '../train.js';
 import { seededNormal } from '../weights.js';
+import { trainerSpec } from './model-spec.js';
 import { EngineTrainer } from './trainer.js';
 
 // Odd sizes on purpose: widths and token counts that fill no whole kernel tile.
@@ -60,7 +61,7 @@ test('full fine-tune: the engine gives the loss and every gradient of the tfjs p
   const named = model.baseVariables().map((v, i) => [model.specs[i]?.name as string, v.variable] as [string, tf.Variable]);
   const reference = tfjsReference(model, batch, named);
   for (const micro of [100_000, 2 * batch.steps]) {
-    const engine = new EngineTrainer(model, 'all', micro, {});
+    const engine = new EngineTrainer(trainerSpec(model, 'all', micro, {}));
     assertSame(engine, engine.lossAndGradients(batch), reference);
   }
   model.dispose();
@@ -79,7 +80,7 @@ test('LoRA with trainable token rows: the engine gives the loss and the adapter 
   const batch = batchOf(model, chats, 'assistant');
   const named = [...adapter.variables.entries()];
   const reference = tfjsReference(model, batch, named);
-  const engine = new EngineTrainer(model, 'lora', 100_000, {});
+  const engine = new EngineTrainer(trainerSpec(model, 'lora', 100_000, {}));
   assertSame(engine, engine.lossAndGradients(batch), reference);
   model.dispose();
 });
