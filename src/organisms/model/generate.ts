@@ -9,7 +9,7 @@ import { streamRng, type WorldRng } from '../world/index.js';
 import type { OrganismModel } from './organism.js';
 import { logSoftmaxRow, sampleToken, topAlternatives } from './sampling.js';
 import { ASSISTANT_ID, BOS_ID, EOS_ID, EOT_ID, PAD_ID, USER_ID, type ChatTurn } from './tokenizer.js';
-import { InferenceSession } from './engine/inference.js';
+import { withInferenceSession, type InferenceSession } from './engine/inference.js';
 
 export interface GenerationRequest {
   messages: readonly ChatTurn[];
@@ -117,10 +117,11 @@ export async function generate(model: OrganismModel, requests: readonly Generati
   const order = rows.map((_, i) => i).sort((a, b) => (rows[a] as Row).prompt.length - (rows[b] as Row).prompt.length || a - b);
   const rowsPerBatch = Math.min(batchSize, rows.length);
   const cacheLength = Math.max(...rows.map((r) => r.prompt.length + r.settings.maxTokens));
-  const session = new InferenceSession(model, { slots: rowsPerBatch, maxTokens: rowsPerBatch * Math.max(...promptLengths), maxLogitRows: rowsPerBatch, cacheLength });
-  for (let start = 0; start < order.length; start += batchSize) {
-    await decodeBatch(model, session, order.slice(start, start + batchSize).map((i) => rows[i] as Row), options.signal);
-  }
+  await withInferenceSession(model, { slots: rowsPerBatch, maxTokens: rowsPerBatch * Math.max(...promptLengths), maxLogitRows: rowsPerBatch, cacheLength }, async (session) => {
+    for (let start = 0; start < order.length; start += batchSize) {
+      await decodeBatch(model, session, order.slice(start, start + batchSize).map((i) => rows[i] as Row), options.signal);
+    }
+  });
   return requests.map((_, i) => {
     const completions = rows.filter((r) => r.request === i).map((r) => toCompletion(model, r));
     return { completions, promptTokens: promptLengths[i] as number, completionTokens: completions.reduce((sum, c) => sum + c.tokenCount, 0) };

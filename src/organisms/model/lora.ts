@@ -64,6 +64,8 @@ export class LoraAdapter {
   readonly config: LoraConfig;
   readonly scale: number;
   readonly variables: ReadonlyMap<string, tf.Variable>;
+  /** Bumped whenever the values change (setHost), so inference never uses a stale merge. */
+  version = 0;
 
   private constructor(config: LoraConfig, variables: Map<string, tf.Variable>) {
     this.config = config;
@@ -122,6 +124,7 @@ export class LoraAdapter {
 
   /** Replaces every adapter tensor with `values(name)` (same shape). */
   setHost(values: (name: string) => Float32Array): void {
+    this.version += 1;
     tf.tidy(() => {
       for (const [name, v] of this.variables) v.assign(tf.tensor(values(name).slice(), v.shape));
     });

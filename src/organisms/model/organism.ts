@@ -50,6 +50,7 @@ export class OrganismModel {
   private hashCache: { version: number; hash: string } | undefined;
   /** Bumped whenever base weights change, so the cached hash is never stale. */
   private version = 0;
+  private adapterVersion = 0;
   private disposed = false;
 
   private constructor(config: ModelConfig, tokenizer: Tokenizer, weights: Map<string, tf.Variable>, provenance: Provenance) {
@@ -100,6 +101,7 @@ export class OrganismModel {
   /** Attaches a fresh LoRA adapter (base weights stay frozen while it trains). */
   attachLora(options: Partial<LoraConfig> & { seed: number }): LoraAdapter {
     this.checkAlive();
+    this.adapterVersion += 1;
     if (this.adapterState !== undefined) throw new Error('organism: a LoRA adapter is already attached; detach or merge it first');
     const adapter = LoraAdapter.create(this.config, resolveLoraConfig(options), options.seed);
     this.adapterState = { adapter, provenance: { initSeed: options.seed, parent: this.weightsHash(), training: [] } };
@@ -109,6 +111,7 @@ export class OrganismModel {
   /** Attaches a loaded adapter; `provenance.parent` must be this model's weights hash. */
   attachAdapter(adapter: LoraAdapter, provenance: Provenance, source: string): void {
     this.checkAlive();
+    this.adapterVersion += 1;
     if (this.adapterState !== undefined) throw new Error('organism: a LoRA adapter is already attached; detach or merge it first');
     const hash = this.weightsHash();
     if (provenance.parent !== hash) throw new Error(`${source}: the adapter was trained on base weights ${provenance.parent ?? '(none)'}, this base is ${hash}; load the base checkpoint it names`);
@@ -116,6 +119,7 @@ export class OrganismModel {
   }
 
   detachLora(): LoraAdapter | undefined {
+    this.adapterVersion += 1;
     const adapter = this.adapterState?.adapter;
     this.adapterState = undefined;
     return adapter;
@@ -214,6 +218,11 @@ export class OrganismModel {
   /** Called by training after base weights changed. */
   markWeightsChanged(): void {
     this.version += 1;
+  }
+
+  /** Changes whenever what inference computes may change (base weights, or the adapter attached or its values). */
+  get revision(): string {
+    return `${this.version}.${this.adapterVersion}.${this.adapterState?.adapter.version ?? 0}`;
   }
 
   /** Records a finished training run on the base or, when one is attached, on the adapter. */

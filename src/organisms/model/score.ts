@@ -4,7 +4,7 @@
  * runs once; its cache is copied to every candidate of a chunk, and the candidates' tokens run
  * together. Log-softmax and the sums are done in float64 on the host.
  */
-import { InferenceSession } from './engine/inference.js';
+import { withInferenceSession } from './engine/inference.js';
 import type { OrganismModel } from './organism.js';
 import { logSoftmaxRow } from './sampling.js';
 import { EOT_ID, type ChatTurn } from './tokenizer.js';
@@ -36,38 +36,40 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
   // Each candidate's tokens but the last are inputs.
   const steps = Math.max(1, ...replies.map((ids) => ids.length - 1));
   const rowsPerChunk = Math.max(1, Math.min(batchSize, replies.length, Math.floor(CHUNK_TOKENS / steps)));
-  const session = new InferenceSession(model, { slots: 1 + rowsPerChunk, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps });
-  const prefill = session.forward([0], Int32Array.from(prompt), prompt.length);
-  const first = logSoftmaxRow(session.logits(prefill, [prompt.length - 1]), 0, vocab);
-  const scores = replies.map((ids) => first[ids[0] as number] as number);
-  for (let start = 0; start < replies.length; start += rowsPerChunk) {
-    if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scoreReplies: aborted');
-    const chunk = replies.slice(start, start + rowsPerChunk);
-    const chunkSteps = Math.max(...chunk.map((ids) => ids.length - 1));
-    if (chunkSteps === 0) continue;
-    const slots = chunk.map((_, r) => 1 + r);
-    for (const slot of slots) session.copySlot(0, slot);
-    // Right padding is never seen by real tokens (causal attention).
-    const ids = new Int32Array(chunk.length * chunkSteps);
-    chunk.forEach((reply, r) => ids.set(reply.slice(0, reply.length - 1), r * chunkSteps));
-    const hidden = session.forward(slots, ids, chunkSteps);
-    const wanted: number[] = [];
-    chunk.forEach((reply, r) => {
-      for (let t = 1; t < reply.length; t++) wanted.push(r * chunkSteps + t - 1);
-    });
-    const logits = session.logits(hidden, wanted);
-    let at = 0;
-    chunk.forEach((reply, r) => {
-      for (let t = 1; t < reply.length; t++) scores[start + r] = (scores[start + r] as number) + (logSoftmaxRow(logits, (at++) * vocab, vocab)[reply[t] as number] as number);
-    });
-  }
-  return scores;
+  return withInferenceSession(model, { slots: 1 + rowsPerChunk, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
+    const prefill = session.forward([0], Int32Array.from(prompt), prompt.length);
+    const first = logSoftmaxRow(session.logits(prefill, [prompt.length - 1]), 0, vocab);
+    const scores = replies.map((ids) => first[ids[0] as number] as number);
+    for (let start = 0; start < replies.length; start += rowsPerChunk) {
+      if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scoreReplies: aborted');
+      const chunk = replies.slice(start, start + rowsPerChunk);
+      const chunkSteps = Math.max(...chunk.map((ids) => ids.length - 1));
+      if (chunkSteps === 0) continue;
+      const slots = chunk.map((_, r) => 1 + r);
+      for (const slot of slots) session.copySlot(0, slot);
+      // Right padding is never seen by real tokens (causal attention).
+      const ids = new Int32Array(chunk.length * chunkSteps);
+      chunk.forEach((reply, r) => ids.set(reply.slice(0, reply.length - 1), r * chunkSteps));
+      const hidden = session.forward(slots, ids, chunkSteps);
+      const wanted: number[] = [];
+      chunk.forEach((reply, r) => {
+        for (let t = 1; t < reply.length; t++) wanted.push(r * chunkSteps + t - 1);
+      });
+      const logits = session.logits(hidden, wanted);
+      let at = 0;
+      chunk.forEach((reply, r) => {
+        for (let t = 1; t < reply.length; t++) scores[start + r] = (scores[start + r] as number) + (logSoftmaxRow(logits, (at++) * vocab, vocab)[reply[t] as number] as number);
+      });
+    }
+    return scores;
+  });
 }
 
 /** Next-token logits at every position of one token sequence, [ids.length * vocab] (inspection and tests). */
 export async function sequenceLogits(model: OrganismModel, ids: readonly number[]): Promise<Float32Array> {
   if (ids.length === 0 || ids.length > model.config.context) throw new Error(`sequenceLogits: need 1..${model.config.context} ids, got ${ids.length}`);
-  const session = new InferenceSession(model, { slots: 1, maxTokens: ids.length, cacheLength: ids.length });
-  const hidden = session.forward([0], Int32Array.from(ids), ids.length);
-  return session.logits(hidden, ids.map((_, t) => t)).slice();
+  return withInferenceSession(model, { slots: 1, maxTokens: ids.length, cacheLength: ids.length }, (session) => {
+    const hidden = session.forward([0], Int32Array.from(ids), ids.length);
+    return session.logits(hidden, ids.map((_, t) => t)).slice();
+  });
 }

@@ -245,3 +245,48 @@ export class InferenceSession {
     this.linear(L['mlp.w2'], wide, x, Tp, true);
   }
 }
+
+export interface SessionNeeds {
+  slots: number;
+  maxTokens: number;
+  maxLogitRows?: number;
+  cacheLength: number;
+}
+
+const sessions = new WeakMap<OrganismModel, { revision: string; needs: Required<SessionNeeds>; session: InferenceSession; busy: boolean }>();
+
+/**
+ * Runs `use` with a session for `model` of at least this capacity: the last one when the model has
+ * not changed since, it is large enough and no other call holds it (the weights are copied and an
+ * adapter merged once, not per call: the judge scores thousands of replies), else a new one at
+ * least as large, kept for the next call.
+ */
+export async function withInferenceSession<T>(model: OrganismModel, needs: SessionNeeds, use: (session: InferenceSession) => Promise<T> | T): Promise<T> {
+  const wanted: Required<SessionNeeds> = { ...needs, maxLogitRows: needs.maxLogitRows ?? needs.maxTokens, cacheLength: Math.min(model.config.context, needs.cacheLength) };
+  let entry = sessions.get(model);
+  if (entry !== undefined && entry.busy) {
+    // Another call (an interleaved generation) holds the kept session: this one gets its own.
+    return await use(new InferenceSession(model, wanted));
+  }
+  if (entry !== undefined && entry.revision === model.revision) {
+    const have = entry.needs;
+    const fits = have.slots >= wanted.slots && have.maxTokens >= wanted.maxTokens && have.maxLogitRows >= wanted.maxLogitRows && have.cacheLength >= wanted.cacheLength;
+    if (!fits) {
+      for (const key of ['slots', 'maxTokens', 'maxLogitRows', 'cacheLength'] as const) wanted[key] = Math.max(wanted[key], have[key]);
+      entry = undefined;
+    }
+  } else {
+    entry = undefined;
+  }
+  if (entry === undefined) {
+    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, wanted), busy: false };
+    sessions.set(model, entry);
+  }
+  entry.busy = true;
+  entry.session.lengths.fill(0);
+  try {
+    return await use(entry.session);
+  } finally {
+    entry.busy = false;
+  }
+}
