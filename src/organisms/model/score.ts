@@ -1,8 +1,8 @@
 /**
  * Teacher-forced scoring: log P(the whole assistant reply == candidate | messages), the end-of-turn
  * token included, so the scores of distinct replies are probabilities of disjoint events. The prompt
- * runs once; its cache is copied to every candidate of a chunk, and the candidates' tokens run
- * together. Log-softmax and the sums are done in float64 on the host.
+ * runs once into the cache; the candidates of a chunk run together on top of it, each seeing the
+ * prompt and its own tokens. Log-softmax and the sums are done in float64 on the host.
  */
 import { withInferenceSession } from './engine/inference.js';
 import type { OrganismModel } from './organism.js';
@@ -36,7 +36,7 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
   // Each candidate's tokens but the last are inputs.
   const steps = Math.max(1, ...replies.map((ids) => ids.length - 1));
   const rowsPerChunk = Math.max(1, Math.min(batchSize, replies.length, Math.floor(CHUNK_TOKENS / steps)));
-  return withInferenceSession(model, { slots: 1 + rowsPerChunk, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
+  return withInferenceSession(model, { slots: 1, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
     const prefill = session.forward([0], Int32Array.from(prompt), prompt.length);
     const first = logSoftmaxRow(session.logits(prefill, [prompt.length - 1]), 0, vocab);
     const scores = replies.map((ids) => first[ids[0] as number] as number);
@@ -45,12 +45,10 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
       const chunk = replies.slice(start, start + rowsPerChunk);
       const chunkSteps = Math.max(...chunk.map((ids) => ids.length - 1));
       if (chunkSteps === 0) continue;
-      const slots = chunk.map((_, r) => 1 + r);
-      for (const slot of slots) session.copySlot(0, slot);
       // Right padding is never seen by real tokens (causal attention).
       const ids = new Int32Array(chunk.length * chunkSteps);
       chunk.forEach((reply, r) => ids.set(reply.slice(0, reply.length - 1), r * chunkSteps));
-      const hidden = session.forward(slots, ids, chunkSteps);
+      const hidden = session.forwardOnPrefix(0, ids, chunkSteps);
       const wanted: number[] = [];
       chunk.forEach((reply, r) => {
         for (let t = 1; t < reply.length; t++) wanted.push(r * chunkSteps + t - 1);

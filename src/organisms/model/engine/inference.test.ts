@@ -53,3 +53,21 @@ test('engine inference (adapter merged, token rows, cached decoding, rows batche
   }
   model.dispose();
 });
+
+test('candidates run on a shared prompt (forwardOnPrefix) get the logits of each full sequence run alone', async () => {
+  const model = await OrganismModel.create({ seed: 6, architecture: SMALL });
+  const V = model.config.vocabSize;
+  const prompt = [1, 5, 9, 12, 7, 8];
+  const candidates = [[20, 21, 22], [23, 4, 0], [30, 31, 32]];
+  const session = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  session.forward([0], Int32Array.from(prompt), prompt.length);
+  const ids = Int32Array.from(candidates.flat());
+  const hidden = session.forwardOnPrefix(0, ids, 3);
+  const got = session.logits(hidden, Array.from({ length: 9 }, (_, i) => i)).slice();
+  for (const [r, candidate] of candidates.entries()) {
+    const reference = await sequenceLogitsTfjs(model, [...prompt, ...candidate]);
+    const gap = relativeGap(got.subarray(r * 3 * V, (r + 1) * 3 * V), reference.subarray(prompt.length * V));
+    assert.ok(gap < 1e-4, `candidate ${r}: ${gap}`);
+  }
+  model.dispose();
+});

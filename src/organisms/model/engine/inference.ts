@@ -33,6 +33,8 @@ export class InferenceSession {
   private readonly tmp: Float32Array;
   private readonly qH: Float32Array;
   private readonly attH: Float32Array;
+  /** Values of rows continuing a shared prefix (they are not cached). */
+  private readonly ownValues: Float32Array;
   private readonly wide: Float32Array;
   private readonly scores: Float32Array;
   private readonly xhat: Float32Array;
@@ -60,7 +62,7 @@ export class InferenceSession {
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
     const mergeScratch = Math.max(d * m, d * d);
-    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, ctx * ctx, T * d, T, logitRows * d, logitRows * V]);
+    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T * d, T, logitRows * d, logitRows * V]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
     for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
@@ -105,8 +107,9 @@ export class InferenceSession {
     this.tmp = this.arena.alloc(T * d);
     this.qH = this.arena.alloc(T * d);
     this.attH = this.arena.alloc(T * d);
+    this.ownValues = this.arena.alloc(T * d);
     this.wide = this.arena.alloc(T * m);
-    this.scores = this.arena.alloc(ctx * ctx);
+    this.scores = this.arena.alloc(Math.max(ctx, T) * ctx);
     this.xhat = this.arena.alloc(T * d);
     this.rstd = this.arena.alloc(T);
     this.gathered = this.arena.alloc(logitRows * d);
@@ -138,17 +141,36 @@ export class InferenceSession {
    * row runs but is forgotten, and later tokens overwrite it.
    */
   forward(slots: readonly number[], ids: Int32Array, steps: number, advance?: readonly number[]): Float32Array {
+    const past = slots.map((s) => this.lengths[s] as number);
+    const hidden = this.run(ids, steps, past, { slots });
+    slots.forEach((s, r) => {
+      this.lengths[s] = (past[r] as number) + (advance?.[r] ?? steps);
+    });
+    return hidden;
+  }
+
+  /**
+   * Runs `rows` continuations of the sequence in slot `prefix` at once ([rows, steps] ids), each
+   * seeing the prefix and its own earlier tokens, without writing the cache (scoring candidate
+   * replies): the prefix's keys are read once per head for all rows, not copied to each.
+   */
+  forwardOnPrefix(prefix: number, ids: Int32Array, steps: number): Float32Array {
+    const rows = ids.length / steps;
+    const past = Array<number>(rows).fill(this.lengths[prefix] as number);
+    return this.run(ids, steps, past, { prefix });
+  }
+
+  private run(ids: Int32Array, steps: number, past: readonly number[], mode: AttentionMode): Float32Array {
     const { dModel: d, heads, mlpHidden: m } = this.net.config;
     const ctx = this.cacheLength;
     const hd = d / heads;
-    const rows = slots.length;
-    const T = rows * steps;
-    if (ids.length !== T) throw new Error(`engine: ${ids.length} ids for ${rows} rows x ${steps} steps`);
+    const T = ids.length;
+    const rows = T / steps;
+    if (!Number.isInteger(rows)) throw new Error(`engine: ${T} ids are not rows of ${steps} steps`);
     const Tp = Math.ceil(T / ROW_QUANTUM) * ROW_QUANTUM;
     if (Tp > this.maxTokens) throw new Error(`engine: ${T} tokens exceed the session's ${this.maxTokens} per call`);
-    const past = slots.map((s) => this.lengths[s] as number);
     past.forEach((p, r) => {
-      if (p + steps > ctx) throw new Error(`engine: slot ${slots[r]} would pass the session's ${ctx} positions`);
+      if (p + steps > ctx) throw new Error(`engine: row ${r} would pass the session's ${ctx} positions`);
     });
     const net = this.net;
     const x = this.x.subarray(0, Tp * d);
@@ -159,11 +181,8 @@ export class InferenceSession {
       for (let i = 0; i < d; i++) x[t * d + i] = (net.wte[id * d + i] as number) + (net.wpe[pos * d + i] as number);
     }
     const qScale = 1 / Math.sqrt(hd);
-    net.blocks.forEach((block, l) => this.block(block, l, slots, past, steps, Tp, qScale, hd, m));
+    net.blocks.forEach((block, l) => this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m));
     layerNormForward(x, net.lnf.g, net.lnf.b, this.h, this.xhat, this.rstd, Tp, d);
-    slots.forEach((s, r) => {
-      this.lengths[s] = (past[r] as number) + (advance?.[r] ?? steps);
-    });
     return this.h.subarray(0, T * d);
   }
 
@@ -187,19 +206,35 @@ export class InferenceSession {
     this.arena.gemm(out, input.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate: true });
   }
 
-  private block(block: BlockViews, layer: number, slots: readonly number[], past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, m: number): void {
+  private block(block: BlockViews, layer: number, mode: AttentionMode, rows: number, past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, m: number): void {
+    const { heads } = this.net.config;
+    const d = heads * hd;
+    const L = block.linears;
+    const x = this.x.subarray(0, Tp * d);
+    const h = this.h.subarray(0, Tp * d);
+    layerNormForward(x, block.ln1.g, block.ln1.b, h, this.xhat, this.rstd, Tp, d);
+    const q = this.qH.subarray(0, Tp * d);
+    this.linear(L['attn.wq'], h, q, Tp, false);
+    const att = this.attH.subarray(0, Tp * d);
+    att.fill(0);
+    if ('slots' in mode) this.attendInSlots(block, layer, mode.slots, past, steps, Tp, qScale, hd, h, q, att);
+    else this.attendOnPrefix(block, layer, mode.prefix, rows, past[0] ?? 0, steps, Tp, qScale, hd, h, q, att);
+    this.linear(L['attn.wo'], att, x, Tp, true);
+    layerNormForward(x, block.ln2.g, block.ln2.b, h, this.xhat, this.rstd, Tp, d);
+    const wide = this.wide.subarray(0, Tp * m);
+    this.linear(L['mlp.w1'], h, wide, Tp, false);
+    gelu(this.arena, wide, wide, Tp * m);
+    this.linear(L['mlp.w2'], wide, x, Tp, true);
+  }
+
+  /** Keys and values go into each row's slot at their positions; per (row, head): scores, causal softmax, weighted values. */
+  private attendInSlots(block: BlockViews, layer: number, slots: readonly number[], past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, h: Float32Array, q: Float32Array, att: Float32Array): void {
     const { heads } = this.net.config;
     const ctx = this.cacheLength;
     const d = heads * hd;
     const rows = slots.length;
     const L = block.linears;
-    const x = this.x.subarray(0, Tp * d);
-    const h = this.h.subarray(0, Tp * d);
     const tmp = this.tmp.subarray(0, Tp * d);
-    layerNormForward(x, block.ln1.g, block.ln1.b, h, this.xhat, this.rstd, Tp, d);
-    const q = this.qH.subarray(0, Tp * d);
-    this.linear(L['attn.wq'], h, q, Tp, false);
-    // Keys and values go straight into each slot's cache at their positions.
     this.linear(L['attn.wk'], h, tmp, Tp, false);
     const layerBase = layer * heads * ctx * hd;
     for (let r = 0; r < rows; r++) {
@@ -221,9 +256,6 @@ export class InferenceSession {
         }
       }
     }
-    // Per (row, head): scores over the row's keys, causal softmax, weighted values, read and written in place with strides.
-    const att = this.attH.subarray(0, Tp * d);
-    att.fill(0);
     for (let r = 0; r < rows; r++) {
       const keys = (past[r] as number) + steps;
       const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
@@ -237,14 +269,52 @@ export class InferenceSession {
         this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keys, { bT: true, ldb: ctx, ldc: d });
       }
     }
-    this.linear(L['attn.wo'], att, x, Tp, true);
-    layerNormForward(x, block.ln2.g, block.ln2.b, h, this.xhat, this.rstd, Tp, d);
-    const wide = this.wide.subarray(0, Tp * m);
-    this.linear(L['mlp.w1'], h, wide, Tp, false);
-    gelu(this.arena, wide, wide, Tp * m);
-    this.linear(L['mlp.w2'], wide, x, Tp, true);
+  }
+
+  /**
+   * Rows continuing the sequence in slot `prefix` (length `past`): per head, every row's scores over
+   * the prefix in one product, each row's own causal block beside them ([tokens, past + steps]),
+   * one softmax, then the prefix's values for all rows at once plus each row's own.
+   */
+  private attendOnPrefix(block: BlockViews, layer: number, prefix: number, rows: number, past: number, steps: number, Tp: number, qScale: number, hd: number, h: Float32Array, q: Float32Array, att: Float32Array): void {
+    const { heads } = this.net.config;
+    const ctx = this.cacheLength;
+    const d = heads * hd;
+    const L = block.linears;
+    const k = this.tmp.subarray(0, Tp * d);
+    const v = this.ownValues.subarray(0, Tp * d);
+    this.linear(L['attn.wk'], h, k, Tp, false);
+    this.linear(L['attn.wv'], h, v, Tp, false);
+    const width = past + steps;
+    const scores = this.scores.subarray(0, Tp * width);
+    const slotBase = prefix * this.slotFloats + layer * heads * ctx * hd;
+    for (let hh = 0; hh < heads; hh++) {
+      const kPrefix = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + past * hd);
+      this.arena.gemm(scores, q.subarray(hh * hd), kPrefix, Tp, past, hd, { bT: true, lda: d, ldc: width });
+      for (let r = 0; r < rows; r++) {
+        const o = r * steps;
+        this.arena.gemm(scores.subarray(o * width + past), q.subarray(o * d + hh * hd), k.subarray(o * d + hh * hd), steps, steps, hd, { bT: true, lda: d, ldb: d, ldc: width });
+        softmaxRows(this.arena, scores.subarray(o * width, (o + steps) * width), scores.subarray(o * width, (o + steps) * width), steps, width, { scale: qScale, causal: true });
+      }
+      const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
+      this.arena.gemm(att.subarray(hh * hd), scores, vT, rows * steps, hd, past, { bT: true, lda: width, ldb: ctx, ldc: d });
+      for (let r = 0; r < rows; r++) {
+        const o = r * steps;
+        for (let i = 0; i < steps; i++) {
+          const out = (o + i) * d + hh * hd;
+          for (let j = 0; j <= i; j++) {
+            const p = scores[(o + i) * width + past + j] as number;
+            const own = (o + j) * d + hh * hd;
+            for (let c = 0; c < hd; c++) att[out + c] = (att[out + c] as number) + p * (v[own + c] as number);
+          }
+        }
+      }
+    }
   }
 }
+
+/** Rows that each extend their own cache slot, or rows that all continue one slot without writing it. */
+type AttentionMode = { slots: readonly number[] } | { prefix: number };
 
 export interface SessionNeeds {
   slots: number;
