@@ -37,8 +37,7 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
   const steps = Math.max(1, ...replies.map((ids) => ids.length - 1));
   const rowsPerChunk = Math.max(1, Math.min(batchSize, replies.length, Math.floor(CHUNK_TOKENS / steps)));
   return withInferenceSession(model, { slots: 1, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
-    const prefill = session.forward([0], Int32Array.from(prompt), prompt.length);
-    const first = logSoftmaxRow(session.logits(prefill, [prompt.length - 1]), 0, vocab);
+    const first = logSoftmaxRow(session.logits(session.prefill(0, prompt), [0]), 0, vocab);
     const scores = replies.map((ids) => first[ids[0] as number] as number);
     for (let start = 0; start < replies.length; start += rowsPerChunk) {
       if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scoreReplies: aborted');
@@ -67,6 +66,7 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
 export async function sequenceLogits(model: OrganismModel, ids: readonly number[]): Promise<Float32Array> {
   if (ids.length === 0 || ids.length > model.config.context) throw new Error(`sequenceLogits: need 1..${model.config.context} ids, got ${ids.length}`);
   return withInferenceSession(model, { slots: 1, maxTokens: ids.length, cacheLength: ids.length }, (session) => {
+    session.lengths[0] = 0;
     const hidden = session.forward([0], Int32Array.from(ids), ids.length);
     return session.logits(hidden, ids.map((_, t) => t)).slice();
   });

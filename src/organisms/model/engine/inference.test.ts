@@ -71,3 +71,17 @@ test('candidates run on a shared prompt (forwardOnPrefix) get the logits of each
   }
   model.dispose();
 });
+
+test('prefill keeps the positions a slot already holds with the same ids, and gives what a fresh slot gives', async () => {
+  const model = await OrganismModel.create({ seed: 9, architecture: SMALL });
+  const first = [1, 5, 9, 12, 7, 8, 20];
+  const second = [1, 5, 9, 12, 30, 31];
+  const reused = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  reused.prefill(0, first);
+  const got = reused.logits(reused.prefill(0, second), [0]).slice();
+  const fresh = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  const want = fresh.logits(fresh.prefill(0, second), [0]).slice();
+  assert.ok(relativeGap(got, want) < 1e-6, 'the same logits');
+  assert.equal(reused.lengths[0], second.length);
+  model.dispose();
+});

@@ -24,6 +24,8 @@ export class InferenceSession {
   readonly maxTokens: number;
   /** Tokens held by each slot. */
   readonly lengths: Int32Array;
+  /** The ids a slot holds, where known (prefill), so a later prompt with the same beginning reuses them. */
+  private readonly held: (readonly number[] | undefined)[];
   private readonly arena: KernelArena;
   private readonly keys: Float32Array;
   private readonly valuesT: Float32Array;
@@ -102,6 +104,7 @@ export class InferenceSession {
     this.keys = this.arena.alloc(this.slots * this.slotFloats);
     this.valuesT = this.arena.alloc(this.slots * this.slotFloats);
     this.lengths = new Int32Array(this.slots);
+    this.held = Array<readonly number[] | undefined>(this.slots).fill(undefined);
     this.x = this.arena.alloc(T * d);
     this.h = this.arena.alloc(T * d);
     this.tmp = this.arena.alloc(T * d);
@@ -132,6 +135,24 @@ export class InferenceSession {
       }
     }
     this.lengths[to] = n;
+    this.held[to] = this.held[from];
+  }
+
+  /**
+   * Puts `ids` into `slot` and returns the final hidden state of its last token (a view). Positions
+   * the slot already holds with the same ids are kept, not run again (judge prompts share their
+   * beginning); a row's numbers do not depend on what else ran, so the result is the same.
+   */
+  prefill(slot: number, ids: readonly number[]): Float32Array {
+    const held = this.held[slot] ?? [];
+    let same = 0;
+    const limit = Math.min(held.length, this.lengths[slot] as number, ids.length - 1);
+    while (same < limit && held[same] === ids[same]) same++;
+    this.lengths[slot] = same;
+    const hidden = this.forward([slot], Int32Array.from(ids.slice(same)), ids.length - same);
+    this.held[slot] = [...ids];
+    const d = this.net.config.dModel;
+    return hidden.subarray((ids.length - same - 1) * d, (ids.length - same) * d);
   }
 
   /**
@@ -145,6 +166,7 @@ export class InferenceSession {
     const hidden = this.run(ids, steps, past, { slots });
     slots.forEach((s, r) => {
       this.lengths[s] = (past[r] as number) + (advance?.[r] ?? steps);
+      this.held[s] = undefined;
     });
     return hidden;
   }
@@ -353,7 +375,6 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
     sessions.set(model, entry);
   }
   entry.busy = true;
-  entry.session.lengths.fill(0);
   try {
     return await use(entry.session);
   } finally {
