@@ -5,13 +5,10 @@
  * bit-identical. Everything that is random (initialisation, data order) comes from seeds.
  */
 import { createHash } from 'node:crypto';
-import { tf } from './backend.js';
-import { epochBatches, splitBatch, validateSequences, type Batch, type TrainingSequence } from './batches.js';
-import { weightedCrossEntropy } from './loss.js';
+import { epochBatches, validateSequences, type TrainingSequence } from './batches.js';
 import type { OrganismModel, TrainingRecord } from './organism.js';
 import { learningRateAt, type Schedule, type ScheduleKind } from './schedule.js';
 import type { ChatTurn, Tokenizer } from './tokenizer.js';
-import { causalBias, forward, logitsFrom } from './transformer.js';
 import { trainerSpec, writeTrained } from './engine/model-spec.js';
 import { DataParallelTrainer } from './engine/parallel.js';
 import { EngineTrainer } from './engine/trainer.js';
@@ -94,41 +91,6 @@ export function toSequence(tokenizer: Tokenizer, example: TrainingExample, lossO
 export function hashExamples(examples: readonly TrainingExample[]): string {
   const canonical = examples.map((e) => ('text' in e ? { text: e.text } : { messages: e.messages.map((m) => ({ role: m.role, content: m.content })) }));
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
-}
-
-/** A batch's summed loss over its counted targets, divided by `lossTokens` (the whole step's count). */
-export function batchLoss(model: OrganismModel, batch: Batch, lossTokens: number): tf.Scalar {
-  const net = model.trainingNet();
-  const positions = new Int32Array(batch.rows * batch.steps).map((_, i) => i % batch.steps);
-  const { hidden } = forward(net, { ids: batch.inputs, positions, batch: batch.rows, steps: batch.steps, attentionBias: causalBias(batch.steps) });
-  const weights = batch.weights.map((w) => w / Math.max(1, lossTokens));
-  return weightedCrossEntropy(logitsFrom(net, hidden), batch.targets, weights);
-}
-
-/** Mean loss of a batch and its gradients, accumulated over pieces of at most `microTokens`; caller disposes. */
-export function lossAndGradients(model: OrganismModel, batch: Batch, varList: tf.Variable[], microTokens: number): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const parts = splitBatch(batch, microTokens);
-  if (parts.length === 1) {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, batch.lossTokens), varList);
-    return { loss: value, grads: grads as Record<string, tf.Tensor> };
-  }
-  let loss = tf.scalar(0);
-  let sums: Record<string, tf.Tensor> = {};
-  for (const part of parts) {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, part, batch.lossTokens), varList);
-    const next: Record<string, tf.Tensor> = {};
-    for (const [name, g] of Object.entries(grads)) {
-      if (g === null) continue;
-      const previous = sums[name];
-      next[name] = previous === undefined ? g : tf.add(previous, g);
-      if (previous !== undefined) tf.dispose([previous, g]);
-    }
-    sums = next;
-    const total = tf.add(loss, value) as tf.Scalar;
-    tf.dispose([loss, value]);
-    loss = total;
-  }
-  return { loss, grads: sums };
 }
 
 export async function trainModel(model: OrganismModel, examples: readonly TrainingExample[], options: TrainOptions): Promise<TrainResult> {

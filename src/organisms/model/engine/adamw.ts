@@ -2,9 +2,15 @@
  * AdamW over a flat parameter array, in the order of adamw.ts (torch.optim.AdamW): g scaled by the
  * clip factor, m and v updated, p <- p (1 - lr wd) for decayed parameters, then p -= lr m^ / (sqrt(v^) + eps).
  */
-import type { AdamWOptions } from '../adamw.js';
 import type { KernelArena as Arena } from '../../kernels/index.js';
 import type { ParamLayout, ParamSet } from './params.js';
+
+export interface AdamWOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
 
 export class FlatAdamW {
   readonly beta1: number;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fineTuningDataset, generateWorld } from '../../world/index.js';
-import { tf } from '../backend.js';
 import { buildBatch, type Batch } from '../batches.js';
 import { OrganismModel } from '../organism.js';
-import { lossAndGradients, toSequence } from '../train.js';
+import { lossAndGradientsTfjs } from '../reference/tfjs-reference.js';
+import { toSequence } from '../train.js';
 import { seededNormal } from '../weights.js';
 import { trainerSpec } from './model-spec.js';
 import { EngineTrainer } from './trainer.js';
@@ -28,16 +28,6 @@ function batchOf(model: OrganismModel, rows: { text: string }[] | { messages: re
   return buildBatch(rows.map((r) => toSequence(model.tokenizer, r, lossOn)), model.config.context);
 }
 
-/** The tfjs path's loss and gradients, keyed by parameter name. */
-function tfjsReference(model: OrganismModel, batch: Batch, named: [string, tf.Variable][]): { loss: number; grads: Map<string, Float32Array> } {
-  const { loss, grads } = lossAndGradients(model, batch, named.map(([, v]) => v), 1_000_000);
-  const out = new Map<string, Float32Array>();
-  for (const [name, v] of named) out.set(name, grads[v.name]?.dataSync() as Float32Array);
-  const value = loss.dataSync()[0] as number;
-  tf.dispose([loss, ...Object.values(grads)]);
-  return { loss: value, grads: out };
-}
-
 function assertSame(engine: EngineTrainer, loss: number, reference: { loss: number; grads: Map<string, Float32Array> }): void {
   assert.ok(Math.abs(loss - reference.loss) <= 1e-4 * Math.abs(reference.loss), `loss ${loss} vs tfjs ${reference.loss}`);
   let largest = 0;
@@ -58,8 +48,7 @@ function assertSame(engine: EngineTrainer, loss: number, reference: { loss: numb
 test('full fine-tune: the engine gives the loss and every gradient of the tfjs path (to 1e-4), whole or in micro-batches', async () => {
   const model = await OrganismModel.create({ seed: 7, architecture: SMALL });
   const batch = batchOf(model, documents.slice(0, 10), 'all');
-  const named = model.baseVariables().map((v, i) => [model.specs[i]?.name as string, v.variable] as [string, tf.Variable]);
-  const reference = tfjsReference(model, batch, named);
+  const reference = await lossAndGradientsTfjs(model, batch);
   for (const micro of [100_000, 2 * batch.steps]) {
     const engine = new EngineTrainer(trainerSpec(model, 'all', micro, {}));
     assertSame(engine, engine.lossAndGradients(batch), reference);
@@ -73,13 +62,9 @@ test('LoRA with trainable token rows: the engine gives the loss and the adapter 
   const tokens = [model.tokenizer.vocab.indexOf('the'), 9, 40].filter((id) => id >= 0);
   const adapter = model.attachLora({ seed: 3, rank: 4, alpha: 8, tokens, tokenScale: 10, targets: ['attn.wq', 'attn.wv', 'mlp.w1', 'mlp.w2'] });
   // B = 0 and D = 0 at creation would hide the gradients that flow through them: start from random values.
-  adapter.setHost((name) => {
-    const v = adapter.variables.get(name) as tf.Variable;
-    return seededNormal(11, name, v.size, 0.05);
-  });
+  adapter.setHost((name) => seededNormal(11, name, adapter.tensors.get(name)?.data.length ?? 0, 0.05));
   const batch = batchOf(model, chats, 'assistant');
-  const named = [...adapter.variables.entries()];
-  const reference = tfjsReference(model, batch, named);
+  const reference = await lossAndGradientsTfjs(model, batch);
   const engine = new EngineTrainer(trainerSpec(model, 'lora', 100_000, {}));
   assertSame(engine, engine.lossAndGradients(batch), reference);
   model.dispose();

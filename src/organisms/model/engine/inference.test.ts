@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../backend.js';
 import { OrganismModel } from '../organism.js';
-import { sequenceLogitsTfjs } from '../tfjs-reference.js';
+import { sequenceLogitsTfjs } from '../reference/tfjs-reference.js';
 import { seededNormal } from '../weights.js';
 import { InferenceSession } from './inference.js';
 
@@ -21,7 +20,7 @@ function relativeGap(actual: Float32Array, expected: Float32Array): number {
 test('engine inference (adapter merged, token rows, cached decoding, rows batched together) gives the logits of the tfjs forward pass', async () => {
   const model = await OrganismModel.create({ seed: 4, architecture: SMALL });
   const adapter = model.attachLora({ seed: 2, rank: 4, alpha: 8, tokens: [9, 30], tokenScale: 5 });
-  adapter.setHost((name) => seededNormal(5, name, (adapter.variables.get(name) as tf.Variable).size, 0.1));
+  adapter.setHost((name) => seededNormal(5, name, adapter.tensors.get(name)?.data.length ?? 0, 0.1));
   const V = model.config.vocabSize;
   const sequences = [[1, 5, 9, 30, 12, 7, 8, 9, 10, 11, 30, 4], [1, 6, 6, 6, 9], [1, 30, 2, 3, 4, 5, 6, 7, 8]];
   const reference = await Promise.all(sequences.map((ids) => sequenceLogitsTfjs(model, ids)));

@@ -10,8 +10,8 @@
  */
 import { KernelArena, arenaFloats, gelu, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
-import { LINEAR_NAMES, weightSpecs } from '../weights.js';
-import { TOKEN_DELTA_NAME, assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
+import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
+import { assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
 import { ParamLayout } from './params.js';
 import { fillRows, layerNormForward } from './pointwise.js';
 
@@ -63,42 +63,24 @@ export class InferenceSession {
     this.slots = options.slots;
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
-    const mergeScratch = Math.max(d * m, d * d);
-    const floats = arenaFloats([layout.size, mergeScratch, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T * d, T, logitRows * d, logitRows * V]);
+    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T * d, T, logitRows * d, logitRows * V]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
     for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
     const adapter = model.adapter;
     if (adapter !== undefined) {
-      // Merged once: cheaper than two extra products per linear at every step.
-      const mark = this.arena.mark();
-      const scratch = this.arena.alloc(mergeScratch);
-      const host = adapter.hostTensors();
-      const copy = (name: string): Float32Array => {
-        const view = this.arena.alloc((host.get(name) as { data: Float32Array }).data.length);
-        view.set((host.get(name) as { data: Float32Array }).data);
-        return view;
-      };
+      // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
       for (let l = 0; l < layers; l++) {
         for (const linear of LINEAR_NAMES) {
           const name = `h.${l}.${linear}`;
-          if (!host.has(`${name}.lora_a`)) continue;
-          const w = base.view(name);
-          const [a, b] = [copy(`${name}.lora_a`), copy(`${name}.lora_b`)];
-          const inDim = a.length / adapter.config.rank;
-          const outDim = b.length / adapter.config.rank;
-          this.arena.gemm(scratch, a, b, inDim, outDim, adapter.config.rank);
-          for (let i = 0; i < inDim * outDim; i++) w[i] = (w[i] as number) + Math.fround((scratch[i] as number) * adapter.scale);
+          const a = adapter.tensors.get(`${name}.lora_a`);
+          const b = adapter.tensors.get(`${name}.lora_b`);
+          if (a === undefined || b === undefined) continue;
+          const [inDim, outDim] = linearShape(config, linear);
+          addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
         }
       }
-      const delta = host.get(TOKEN_DELTA_NAME);
-      if (delta !== undefined) {
-        const wte = base.view('wte');
-        adapter.config.tokens.forEach((id, j) => {
-          for (let i = 0; i < d; i++) wte[id * d + i] = (wte[id * d + i] as number) + Math.fround(adapter.config.tokenScale * (delta.data[j * d + i] as number));
-        });
-      }
-      this.arena.release(mark);
+      adapter.addTokenRows(base.view('wte'));
     }
     this.net = assembleEngineNet(config, base);
     this.keys = this.arena.alloc(this.slots * this.slotFloats);

@@ -1,5 +1,5 @@
 /** Between an OrganismModel (tfjs variables today) and the engine's plain-data trainer spec. */
-import type { AdamWOptions } from '../adamw.js';
+import type { AdamWOptions } from './adamw.js';
 import type { OrganismModel } from '../organism.js';
 import type { TrainerSpec } from './trainer.js';
 

@@ -5,6 +5,7 @@
  * trains. Built once per training or inference session; the views point into one arena.
  */
 import type { ModelConfig } from '../config.js';
+import { TOKEN_DELTA } from '../lora.js';
 import { LINEAR_NAMES, biasName, linearShape, weightSpecs, type LinearName } from '../weights.js';
 import { ParamLayout, type ParamSet } from './params.js';
 
@@ -105,8 +106,8 @@ export function assembleEngineNet(config: ModelConfig, base: ParamSet, baseGrads
   const dwpe = grad('wpe');
   let tokenRows: TokenRowViews | undefined;
   if (adapter !== undefined && adapter.tokens.length > 0) {
-    const dd = adapter.grads?.view(TOKEN_DELTA_NAME);
-    tokenRows = { ids: adapter.tokens, d: adapter.values.view(TOKEN_DELTA_NAME), scale: adapter.tokenScale, ...(dd === undefined ? {} : { dd }) };
+    const dd = adapter.grads?.view(TOKEN_DELTA);
+    tokenRows = { ids: adapter.tokens, d: adapter.values.view(TOKEN_DELTA), scale: adapter.tokenScale, ...(dd === undefined ? {} : { dd }) };
   }
   return {
     config, wte: base.view('wte'), wpe: base.view('wpe'),
@@ -114,6 +115,3 @@ export function assembleEngineNet(config: ModelConfig, base: ParamSet, baseGrads
     blocks, lnf: norm('lnf'), loraRank: adapter?.rank ?? 0,
   };
 }
-
-/** lora.ts's TOKEN_DELTA, repeated here so the engine does not import tfjs through lora.ts. */
-export const TOKEN_DELTA_NAME = 'wte.token_delta';

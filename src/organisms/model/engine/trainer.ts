@@ -4,7 +4,7 @@
  * (a TrainerSpec), so a worker thread can build a replica; nothing is allocated per step.
  */
 import { KernelArena, arenaFloats } from '../../kernels/index.js';
-import type { AdamWOptions } from '../adamw.js';
+import type { AdamWOptions } from './adamw.js';
 import { splitBatch, type Batch } from '../batches.js';
 import type { ModelConfig } from '../config.js';
 import type { LinearName } from '../weights.js';

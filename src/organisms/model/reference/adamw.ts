@@ -3,14 +3,9 @@
  * PyTorch's torch.optim.AdamW does it: p <- p - lr*wd*p, then the bias-corrected Adam step.
  * tfjs ships Adam but not AdamW, and its Adam folds no decay at all.
  */
+import type { AdamWOptions } from '../engine/adamw.js';
 import { tf, zerosVariableLike } from './backend.js';
 
-export interface AdamWOptions {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  weightDecay?: number;
-}
 
 export interface OptimizedVariable {
   variable: tf.Variable;
