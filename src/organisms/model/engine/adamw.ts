@@ -12,6 +12,18 @@ export interface AdamWOptions {
   weightDecay?: number;
 }
 
+/** The options with their defaults (torch's betas 0.9/0.95 as nanoGPT, eps 1e-8, decay 0.1), checked. */
+export function resolveAdamW(options: AdamWOptions): Required<AdamWOptions> {
+  const resolved = { beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.95, epsilon: options.epsilon ?? 1e-8, weightDecay: options.weightDecay ?? 0.1 };
+  for (const key of ['beta1', 'beta2'] as const) {
+    const value = resolved[key];
+    if (!(value >= 0 && value < 1)) throw new Error(`AdamW: ${key} must be in [0, 1), got ${value}`);
+  }
+  if (!(resolved.epsilon > 0)) throw new Error(`AdamW: epsilon must be > 0, got ${resolved.epsilon}`);
+  if (!(resolved.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be >= 0, got ${resolved.weightDecay}`);
+  return resolved;
+}
+
 export class FlatAdamW {
   readonly beta1: number;
   readonly beta2: number;
@@ -23,15 +35,7 @@ export class FlatAdamW {
   private stepCount = 0;
 
   constructor(arena: Arena, layout: ParamLayout, options: AdamWOptions = {}) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.95;
-    this.epsilon = options.epsilon ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0.1;
-    for (const [key, value] of Object.entries({ beta1: this.beta1, beta2: this.beta2 })) {
-      if (!(value >= 0 && value < 1)) throw new Error(`AdamW: ${key} must be in [0, 1), got ${value}`);
-    }
-    if (!(this.epsilon > 0)) throw new Error(`AdamW: epsilon must be > 0, got ${this.epsilon}`);
-    if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be >= 0, got ${this.weightDecay}`);
+    ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } = resolveAdamW(options));
     this.m = arena.alloc(layout.size);
     this.v = arena.alloc(layout.size);
     this.ranges = [...layout.entries.values()].map((e) => ({ offset: e.offset, length: e.length, decay: e.decay }));

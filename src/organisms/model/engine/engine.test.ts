@@ -7,22 +7,12 @@ import { lossAndGradientsTfjs } from '../reference/tfjs-reference.js';
 import { toSequence } from '../train.js';
 import { seededNormal } from '../weights.js';
 import { trainerSpec } from './model-spec.js';
+import { relativeGap } from './test-support.js';
 import { EngineTrainer } from './trainer.js';
 
 // Odd sizes on purpose: widths and token counts that fill no whole kernel tile.
 const SMALL = { dModel: 48, layers: 2, heads: 3, context: 64, mlpHidden: 72 } as const;
 const documents = generateWorld({ seed: 5, documents: 30, turnsPerDocument: { min: 1, max: 1 } }).documents.map((d) => ({ text: d.text }));
-
-/** max |a - b| over the tensor, relative to the tensor's largest reference magnitude. */
-function relativeGap(actual: Float32Array, expected: Float32Array): number {
-  let gap = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    gap = Math.max(gap, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return scale === 0 ? gap : gap / scale;
-}
 
 function batchOf(model: OrganismModel, rows: { text: string }[] | { messages: readonly { role: 'user' | 'assistant'; content: string }[] }[], lossOn: 'all' | 'assistant'): Batch {
   return buildBatch(rows.map((r) => toSequence(model.tokenizer, r, lossOn)), model.config.context);

@@ -4,18 +4,9 @@ import { OrganismModel } from '../organism.js';
 import { sequenceLogitsTfjs } from '../reference/tfjs-reference.js';
 import { seededNormal } from '../weights.js';
 import { InferenceSession } from './inference.js';
+import { relativeGap } from './test-support.js';
 
 const SMALL = { dModel: 48, layers: 2, heads: 3, context: 40, mlpHidden: 72 } as const;
-
-function relativeGap(actual: Float32Array, expected: Float32Array): number {
-  let gap = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    gap = Math.max(gap, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return gap / scale;
-}
 
 test('engine inference (adapter merged, token rows, cached decoding, rows batched together) gives the logits of the tfjs forward pass', async () => {
   const model = await OrganismModel.create({ seed: 4, architecture: SMALL });
