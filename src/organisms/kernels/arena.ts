@@ -4,7 +4,7 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
-import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxExport } from './elementwise-kernel.js';
+import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
 import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
@@ -48,6 +48,7 @@ export interface ElementwiseExports {
   geluForward: GeluForwardExport;
   geluBackward: GeluBackwardExport;
   softmaxRows: SoftmaxExport;
+  softmaxRowsBackward: SoftmaxBackwardExport;
 }
 
 export class KernelArena {
@@ -85,6 +86,7 @@ export class KernelArena {
       geluForward: exports['geluForward'] as GeluForwardExport,
       geluBackward: exports['geluBackward'] as GeluBackwardExport,
       softmaxRows: exports['softmaxRows'] as SoftmaxExport,
+      softmaxRowsBackward: exports['softmaxRowsBackward'] as SoftmaxBackwardExport,
     };
   }
 

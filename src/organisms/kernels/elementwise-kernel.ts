@@ -1,6 +1,7 @@
 /**
- * wasm SIMD versions of the exp-bound kernels: GELU forward and backward (four lanes at a time; the
- * caller finishes n mod 4 entries) and the row softmax (whole rows, masked tails).
+ * wasm SIMD versions of the elementwise kernels: GELU forward and backward (four lanes at a time;
+ * the caller finishes n mod 4 entries) and the row softmax forward and backward (whole rows,
+ * masked tails).
  *
  * GELU uses s = σ(2u) = 1 − w with w = 1/(1 + e^{2u}): gelu(x) = x·s = x − x·w, and
  * gelu′(x) = s + 2c·x·s·w·(1 + 3a·x²), which stay exact at both ends (e^{2u} = ∞ gives w = 0).
@@ -148,10 +149,57 @@ function softmaxRows(): WasmFunction {
   return f.build();
 }
 
+/**
+ * `softmaxRowsBackward(dxPtr, yPtr, dyPtr, rows, cols, ldBytes, scale)`: per row,
+ * dx = scale·y ⊙ (dy − Σ y·dy). Tail lanes are stored one by one (dx may be dy).
+ */
+function softmaxRowsBackward(): WasmFunction {
+  const f = new FunctionBuilder(
+    'softmaxRowsBackward',
+    [['dxPtr', I32], ['yPtr', I32], ['dyPtr', I32], ['rows', I32], ['cols', I32], ['ld', I32], ['scale', F32]],
+    [['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32], ['mask', V128], ['acc', V128], ['dot', V128], ['scaleV', V128], ['v', V128]],
+  );
+  const at = (ptr: string, chunk: string): number[][] => [f.get(ptr), f.get('row'), op.i32Add(), f.get(chunk), op.i32Const(4), op.i32Shl(), op.i32Add()];
+  /** scale·y·(dy − dot) for the vector at chunk `chunk` of this row. */
+  const value = (chunk: string): number[][] => [
+    ...at('yPtr', chunk), op.v128Load(), f.get('scaleV'), op.f32x4Mul(), ...at('dyPtr', chunk), op.v128Load(), f.get('dot'), op.f32x4Sub(), op.f32x4Mul(),
+  ];
+  f.emit(f.get('rows'), op.i32Eqz(), op.if(), op.return(), op.end());
+  f.emit(f.get('scale'), op.f32x4Splat(), f.set('scaleV'));
+  f.emit(f.get('cols'), op.i32Const(2), op.i32ShrU(), f.set('chunks'), f.get('cols'), op.i32Const(3), op.i32And(), f.set('rem'));
+  f.emit(f.get('rem'), op.i32x4Splat(), op.v128ConstI32([0, 1, 2, 3]), op.i32x4GtS(), f.set('mask'));
+  f.emit(op.i32Const(0), f.set('i'), op.loop());
+  {
+    f.emit(f.get('i'), f.get('ld'), op.i32Mul(), f.set('row'));
+    f.emit(op.v128Zero(), f.set('acc'));
+    f.emit(op.i32Const(0), f.set('c'), f.get('chunks'), op.if(), op.loop());
+    f.emit(f.get('acc'), ...at('yPtr', 'c'), op.v128Load(), ...at('dyPtr', 'c'), op.v128Load(), op.f32x4Mul(), op.f32x4Add(), f.set('acc'));
+    f.emit(f.get('c'), op.i32Const(1), op.i32Add(), f.tee('c'), f.get('chunks'), op.i32LtU(), op.brIf(0), op.end(), op.end());
+    f.emit(f.get('rem'), op.if());
+    f.emit(f.get('acc'), ...at('yPtr', 'chunks'), op.v128Load(), ...at('dyPtr', 'chunks'), op.v128Load(), op.f32x4Mul(), f.get('mask'), op.v128And(), op.f32x4Add(), f.set('acc'));
+    f.emit(op.end());
+    horizontal(f, 'acc', op.f32x4Add);
+    f.emit(op.f32x4Splat(), f.set('dot'));
+    f.emit(op.i32Const(0), f.set('c'), f.get('chunks'), op.if(), op.loop());
+    f.emit(...at('dxPtr', 'c'), ...value('c'), op.v128Store());
+    f.emit(f.get('c'), op.i32Const(1), op.i32Add(), f.tee('c'), f.get('chunks'), op.i32LtU(), op.brIf(0), op.end(), op.end());
+    f.emit(f.get('rem'), op.if(), ...value('chunks'), f.set('v'));
+    for (let lane = 0; lane < 3; lane++) {
+      f.emit(f.get('rem'), op.i32Const(lane), op.i32GtU(), op.if());
+      f.emit(...at('dxPtr', 'chunks'), f.get('v'), op.f32x4ExtractLane(lane), op.f32Store(4 * lane), op.end());
+    }
+    f.emit(op.end());
+    f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0));
+  }
+  f.emit(op.end());
+  return f.build();
+}
+
 export function elementwiseFunctions(): WasmFunction[] {
-  return [geluForward(), geluBackward(), softmaxRows()];
+  return [geluForward(), geluBackward(), softmaxRows(), softmaxRowsBackward()];
 }
 
 export type GeluForwardExport = (xPtr: number, yPtr: number, vectors: number) => void;
 export type GeluBackwardExport = (dxPtr: number, dyPtr: number, xPtr: number, vectors: number) => void;
 export type SoftmaxExport = (xPtr: number, yPtr: number, rows: number, cols: number, ldBytes: number, shift: number, scale: number) => void;
+export type SoftmaxBackwardExport = (dxPtr: number, yPtr: number, dyPtr: number, rows: number, cols: number, ldBytes: number, scale: number) => void;
