@@ -6,6 +6,7 @@
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
+import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
 import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
 import { encodeModule } from './wasm-encoder.js';
@@ -37,7 +38,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions()], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(), ...layerNormFunctions()], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -49,6 +50,8 @@ export interface ElementwiseExports {
   geluBackward: GeluBackwardExport;
   softmaxRows: SoftmaxExport;
   softmaxRowsBackward: SoftmaxBackwardExport;
+  layerNormForward: LayerNormForwardExport;
+  layerNormBackward: LayerNormBackwardExport;
 }
 
 export class KernelArena {
@@ -61,7 +64,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions; softmax.ts and gelu.ts call them. */
+  /** @internal The fused kernels' wasm functions; softmax.ts, gelu.ts and layer-norm.ts call them. */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -87,6 +90,8 @@ export class KernelArena {
       geluBackward: exports['geluBackward'] as GeluBackwardExport,
       softmaxRows: exports['softmaxRows'] as SoftmaxExport,
       softmaxRowsBackward: exports['softmaxRowsBackward'] as SoftmaxBackwardExport,
+      layerNormForward: exports['layerNormForward'] as LayerNormForwardExport,
+      layerNormBackward: exports['layerNormBackward'] as LayerNormBackwardExport,
     };
   }
 
