@@ -4,6 +4,7 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
+import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport } from './bias-kernel.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
@@ -38,7 +39,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(), ...layerNormFunctions()], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(), ...layerNormFunctions(), ...biasFunctions()], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -52,6 +53,10 @@ export interface ElementwiseExports {
   softmaxRowsBackward: SoftmaxBackwardExport;
   layerNormForward: LayerNormForwardExport;
   layerNormBackward: LayerNormBackwardExport;
+  addBias: AddBiasExport;
+  addBiasRelu: AddBiasExport;
+  columnSums: ColumnSumsExport;
+  reluBackward: ReluBackwardExport;
 }
 
 export class KernelArena {
@@ -64,7 +69,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions; softmax.ts, gelu.ts and layer-norm.ts call them. */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -92,6 +97,10 @@ export class KernelArena {
       softmaxRowsBackward: exports['softmaxRowsBackward'] as SoftmaxBackwardExport,
       layerNormForward: exports['layerNormForward'] as LayerNormForwardExport,
       layerNormBackward: exports['layerNormBackward'] as LayerNormBackwardExport,
+      addBias: exports['addBias'] as AddBiasExport,
+      addBiasRelu: exports['addBiasRelu'] as AddBiasExport,
+      columnSums: exports['columnSums'] as ColumnSumsExport,
+      reluBackward: exports['reluBackward'] as ReluBackwardExport,
     };
   }
 

@@ -4,23 +4,7 @@
  * write ever leaves its row (y may be x, dx may be dy) or the gamma/beta gradients.
  */
 import { F32, I32, op, V128, type WasmFunction } from './wasm-encoder.js';
-import { forChunks, FunctionBuilder, horizontal, splitVectors, storeFirstLanes } from './vector-math.js';
-
-const ROW_LOCALS: [string, number][] = [['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32]];
-
-/** Address of vector `chunk` of this row in the array at `ptr` (row = i·cols·4), or of a per-column array when `perColumn`. */
-function at(f: FunctionBuilder, ptr: string, chunk: string, perColumn = false): number[][] {
-  return [f.get(ptr), ...(perColumn ? [] : [f.get('row'), op.i32Add()]), f.get(chunk), op.i32Const(4), op.i32Shl(), op.i32Add()];
-}
-
-function rowLoop(f: FunctionBuilder, body: () => void): void {
-  f.emit(f.get('rows'), op.i32Eqz(), op.if(), op.return(), op.end());
-  splitVectors(f, 'cols');
-  f.emit(op.i32Const(0), f.set('i'), op.loop());
-  f.emit(f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(2), op.i32Shl(), f.set('row'));
-  body();
-  f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0), op.end());
-}
+import { forChunks, FunctionBuilder, horizontal, ROW_LOCALS, rowLoop, rowVector, storeFirstLanes } from './vector-math.js';
 
 /** `layerNormForward(xPtr, yPtr, meanPtr, rstdPtr, gammaPtr, betaPtr, rows, cols, eps)`. */
 function layerNormForward(): WasmFunction {
@@ -29,16 +13,16 @@ function layerNormForward(): WasmFunction {
     [['xPtr', I32], ['yPtr', I32], ['meanPtr', I32], ['rstdPtr', I32], ['gammaPtr', I32], ['betaPtr', I32], ['rows', I32], ['cols', I32], ['eps', F32]],
     [...ROW_LOCALS, ['mu', F32], ['r', F32], ['mask', V128], ['acc', V128], ['muV', V128], ['rV', V128], ['v', V128]],
   );
-  const centred = (chunk: string): number[][] => [...at(f, 'xPtr', chunk), op.v128Load(), f.get('muV'), op.f32x4Sub()];
+  const centred = (chunk: string): number[][] => [...rowVector(f, 'xPtr', chunk), op.v128Load(), f.get('muV'), op.f32x4Sub()];
   const normalised = (chunk: string): number[][] => [
-    ...centred(chunk), f.get('rV'), op.f32x4Mul(), ...at(f, 'gammaPtr', chunk, true), op.v128Load(), op.f32x4Mul(),
-    ...at(f, 'betaPtr', chunk, true), op.v128Load(), op.f32x4Add(),
+    ...centred(chunk), f.get('rV'), op.f32x4Mul(), ...rowVector(f, 'gammaPtr', chunk, true), op.v128Load(), op.f32x4Mul(),
+    ...rowVector(f, 'betaPtr', chunk, true), op.v128Load(), op.f32x4Add(),
   ];
   rowLoop(f, () => {
     // mean
     f.emit(op.v128Zero(), f.set('acc'));
-    forChunks(f, 'c', 'chunks', () => f.emit(f.get('acc'), ...at(f, 'xPtr', 'c'), op.v128Load(), op.f32x4Add(), f.set('acc')));
-    f.emit(f.get('rem'), op.if(), f.get('acc'), ...at(f, 'xPtr', 'chunks'), op.v128Load(), f.get('mask'), op.v128And(), op.f32x4Add(), f.set('acc'), op.end());
+    forChunks(f, 'c', 'chunks', () => f.emit(f.get('acc'), ...rowVector(f, 'xPtr', 'c'), op.v128Load(), op.f32x4Add(), f.set('acc')));
+    f.emit(f.get('rem'), op.if(), f.get('acc'), ...rowVector(f, 'xPtr', 'chunks'), op.v128Load(), f.get('mask'), op.v128And(), op.f32x4Add(), f.set('acc'), op.end());
     horizontal(f, 'acc', op.f32x4Add);
     f.emit(f.get('cols'), op.f32ConvertI32U(), op.f32Div(), f.tee('mu'), op.f32x4Splat(), f.set('muV'));
     // biased variance, then rstd = 1/√(var + eps)
@@ -50,9 +34,9 @@ function layerNormForward(): WasmFunction {
     f.emit(f.get('cols'), op.f32ConvertI32U(), op.f32Div(), f.get('eps'), op.f32Add(), op.f32Sqrt(), op.f32Div(), f.tee('r'), op.f32x4Splat(), f.set('rV'));
     f.emit(f.get('meanPtr'), f.get('i'), op.i32Const(2), op.i32Shl(), op.i32Add(), f.get('mu'), op.f32Store());
     f.emit(f.get('rstdPtr'), f.get('i'), op.i32Const(2), op.i32Shl(), op.i32Add(), f.get('r'), op.f32Store());
-    forChunks(f, 'c', 'chunks', () => f.emit(...at(f, 'yPtr', 'c'), ...normalised('c'), op.v128Store()));
+    forChunks(f, 'c', 'chunks', () => f.emit(...rowVector(f, 'yPtr', 'c'), ...normalised('c'), op.v128Store()));
     f.emit(f.get('rem'), op.if(), ...normalised('chunks'), f.set('v'));
-    storeFirstLanes(f, at(f, 'yPtr', 'chunks'), 'v', 'rem');
+    storeFirstLanes(f, rowVector(f, 'yPtr', 'chunks'), 'v', 'rem');
     f.emit(op.end());
   });
   return f.build();
@@ -69,9 +53,9 @@ function layerNormBackward(): WasmFunction {
   /** g = dy, x̂, ĝ = g·gamma for the vector at `chunk` (masked to the row when `masked`). */
   const load = (chunk: string, masked: boolean): void => {
     const m = masked ? [f.get('mask'), op.v128And()] : [];
-    f.emit(...at(f, 'dyPtr', chunk), op.v128Load(), ...m, f.set('g'));
-    f.emit(...at(f, 'xPtr', chunk), op.v128Load(), f.get('muV'), op.f32x4Sub(), f.get('rV'), op.f32x4Mul(), ...m, f.set('xh'));
-    f.emit(f.get('g'), ...at(f, 'gammaPtr', chunk, true), op.v128Load(), op.f32x4Mul(), f.set('gh'));
+    f.emit(...rowVector(f, 'dyPtr', chunk), op.v128Load(), ...m, f.set('g'));
+    f.emit(...rowVector(f, 'xPtr', chunk), op.v128Load(), f.get('muV'), op.f32x4Sub(), f.get('rV'), op.f32x4Mul(), ...m, f.set('xh'));
+    f.emit(f.get('g'), ...rowVector(f, 'gammaPtr', chunk, true), op.v128Load(), op.f32x4Mul(), f.set('gh'));
   };
   const sums = (): void => {
     f.emit(f.get('sumG'), f.get('gh'), op.f32x4Add(), f.set('sumG'));
@@ -80,10 +64,10 @@ function layerNormBackward(): WasmFunction {
   /** dgamma += g·x̂ and dbeta += g at `chunk`: whole vectors, or the first rem lanes. */
   const paramGrads = (chunk: string, whole: boolean): void => {
     for (const [ptr, term] of [['dgammaPtr', [f.get('g'), f.get('xh'), op.f32x4Mul()]], ['dbetaPtr', [f.get('g')]]] as const) {
-      if (whole) f.emit(...at(f, ptr, chunk, true), ...at(f, ptr, chunk, true), op.v128Load(), ...term, op.f32x4Add(), op.v128Store());
+      if (whole) f.emit(...rowVector(f, ptr, chunk, true), ...rowVector(f, ptr, chunk, true), op.v128Load(), ...term, op.f32x4Add(), op.v128Store());
       else {
-        f.emit(...at(f, ptr, chunk, true), op.v128Load(), ...term, op.f32x4Add(), f.set('v'));
-        storeFirstLanes(f, at(f, ptr, chunk, true), 'v', 'rem');
+        f.emit(...rowVector(f, ptr, chunk, true), op.v128Load(), ...term, op.f32x4Add(), f.set('v'));
+        storeFirstLanes(f, rowVector(f, ptr, chunk, true), 'v', 'rem');
       }
     }
   };
@@ -110,12 +94,12 @@ function layerNormBackward(): WasmFunction {
     mean('sumGX');
     forChunks(f, 'c', 'chunks', () => {
       load('c', false);
-      f.emit(...at(f, 'dxPtr', 'c'), ...dx(), op.v128Store());
+      f.emit(...rowVector(f, 'dxPtr', 'c'), ...dx(), op.v128Store());
     });
     f.emit(f.get('rem'), op.if());
     load('chunks', true);
     f.emit(...dx(), f.set('v'));
-    storeFirstLanes(f, at(f, 'dxPtr', 'chunks'), 'v', 'rem');
+    storeFirstLanes(f, rowVector(f, 'dxPtr', 'chunks'), 'v', 'rem');
     f.emit(op.end());
   });
   return f.build();

@@ -3,7 +3,7 @@
  * JavaScript's Math.exp costs ~8 ns here, which made GELU and the attention softmax cost more than
  * the matrix products around them; this exp costs about a nanosecond per lane.
  */
-import { op, V128, type WasmFunction } from './wasm-encoder.js';
+import { I32, op, V128, type WasmFunction } from './wasm-encoder.js';
 
 /** A function under construction: parameters and locals by name, the body as a byte list. */
 export class FunctionBuilder {
@@ -122,4 +122,26 @@ export function storeFirstLanes(f: FunctionBuilder, address: number[][], v: stri
 export function splitVectors(f: FunctionBuilder, n: string): void {
   f.emit(f.get(n), op.i32Const(2), op.i32ShrU(), f.set('chunks'), f.get(n), op.i32Const(3), op.i32And(), f.set('rem'));
   f.emit(f.get('rem'), op.i32x4Splat(), op.v128ConstI32([0, 1, 2, 3]), op.i32x4GtS(), f.set('mask'));
+}
+
+/** The i32 locals `rowLoop` and `rowVector` use. */
+export const ROW_LOCALS: [string, number][] = [['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32]];
+
+/**
+ * Emits `body` once per row i of a dense rows × cols array (i32 params `rows`, `cols`), with `row`
+ * = i·cols·4 (bytes) and `chunks`, `rem`, `mask` set for cols (splitVectors). Returns at once when
+ * rows is 0.
+ */
+export function rowLoop(f: FunctionBuilder, body: () => void): void {
+  f.emit(f.get('rows'), op.i32Eqz(), op.if(), op.return(), op.end());
+  splitVectors(f, 'cols');
+  f.emit(op.i32Const(0), f.set('i'), op.loop());
+  f.emit(f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(2), op.i32Shl(), f.set('row'));
+  body();
+  f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0), op.end());
+}
+
+/** Address of vector `chunk` of the current row in the array at `ptr`, or of a per-column array (length cols) when `perColumn`. */
+export function rowVector(f: FunctionBuilder, ptr: string, chunk: string, perColumn = false): number[][] {
+  return [f.get(ptr), ...(perColumn ? [] : [f.get('row'), op.i32Add()]), f.get(chunk), op.i32Const(4), op.i32Shl(), op.i32Add()];
 }

@@ -109,6 +109,7 @@ export const op = {
   i32x4Add: (): number[] => [0xfd, ...unsignedLeb(0xae)],
   i32x4TruncSatF32x4S: (): number[] => [0xfd, ...unsignedLeb(0xf8)],
   v128And: (): number[] => [0xfd, ...unsignedLeb(0x4e)],
+  f32x4Gt: (): number[] => [0xfd, ...unsignedLeb(0x44)],
   f32x4Sub: (): number[] => [0xfd, ...unsignedLeb(0xe5)],
   f32x4Div: (): number[] => [0xfd, ...unsignedLeb(0xe7)],
   f32x4Min: (): number[] => [0xfd, ...unsignedLeb(0xe8)],
