@@ -4,7 +4,7 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
-import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport } from './bias-kernel.js';
+import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport, type ScaleRowsExport } from './bias-kernel.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
@@ -57,6 +57,7 @@ export interface ElementwiseExports {
   addBiasRelu: AddBiasExport;
   columnSums: ColumnSumsExport;
   reluBackward: ReluBackwardExport;
+  scaleRows: ScaleRowsExport;
 }
 
 export class KernelArena {
@@ -69,7 +70,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts). */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -101,6 +102,7 @@ export class KernelArena {
       addBiasRelu: exports['addBiasRelu'] as AddBiasExport,
       columnSums: exports['columnSums'] as ColumnSumsExport,
       reluBackward: exports['reluBackward'] as ReluBackwardExport,
+      scaleRows: exports['scaleRows'] as ScaleRowsExport,
     };
   }
 
