@@ -4,8 +4,10 @@
  * never detach. One arena per thread: kernels run synchronously on the calling thread.
  */
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
-import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxExport } from './elementwise-kernel.js';
+import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport, type ScaleRowsExport } from './bias-kernel.js';
+import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
+import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
 import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
 import { encodeModule } from './wasm-encoder.js';
@@ -37,7 +39,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions()], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(), ...layerNormFunctions(), ...biasFunctions()], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -48,6 +50,14 @@ export interface ElementwiseExports {
   geluForward: GeluForwardExport;
   geluBackward: GeluBackwardExport;
   softmaxRows: SoftmaxExport;
+  softmaxRowsBackward: SoftmaxBackwardExport;
+  layerNormForward: LayerNormForwardExport;
+  layerNormBackward: LayerNormBackwardExport;
+  addBias: AddBiasExport;
+  addBiasRelu: AddBiasExport;
+  columnSums: ColumnSumsExport;
+  reluBackward: ReluBackwardExport;
+  scaleRows: ScaleRowsExport;
 }
 
 export class KernelArena {
@@ -60,7 +70,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions; softmax.ts and gelu.ts call them. */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -85,6 +95,14 @@ export class KernelArena {
       geluForward: exports['geluForward'] as GeluForwardExport,
       geluBackward: exports['geluBackward'] as GeluBackwardExport,
       softmaxRows: exports['softmaxRows'] as SoftmaxExport,
+      softmaxRowsBackward: exports['softmaxRowsBackward'] as SoftmaxBackwardExport,
+      layerNormForward: exports['layerNormForward'] as LayerNormForwardExport,
+      layerNormBackward: exports['layerNormBackward'] as LayerNormBackwardExport,
+      addBias: exports['addBias'] as AddBiasExport,
+      addBiasRelu: exports['addBiasRelu'] as AddBiasExport,
+      columnSums: exports['columnSums'] as ColumnSumsExport,
+      reluBackward: exports['reluBackward'] as ReluBackwardExport,
+      scaleRows: exports['scaleRows'] as ScaleRowsExport,
     };
   }
 

@@ -5,7 +5,8 @@
  *
  * Each function computes tiles of C in registers, walking the shared dimension once per tile; the
  * loop over tiles runs column strip first, so the strip of B stays in the L1 cache while the rows
- * of A stream past it. Edges that fill no whole tile are finished in JavaScript by gemm.ts.
+ * of A stream past it. One-row and last-columns variants cover the edges, so no edge falls to
+ * JavaScript (gemm.ts picks the variant per region).
  */
 import { encodeModule, I32, op, V128, type WasmFunction } from './wasm-encoder.js';
 
@@ -18,8 +19,9 @@ export interface TileShape {
 /**
  * The wide tile does the bulk: 2 rows × 16 columns keeps 8 accumulators + 4 pieces of B + 1
  * broadcast = 13 of x64's 16 vector registers, and measured faster here than 4×8, 4×16, 6×8 and
- * 8×8. The narrow tile (4 × 4) covers column counts that are not a multiple of 16, such as a
- * 13-logit output layer, without dropping to scalar JavaScript.
+ * 8×8 (plain SIMD), and with relaxed FMA faster than 3×16 and 4×12 (which spill: ~30 against ~50
+ * GFLOP/s) and level with 4×8. The narrow tile (4 × 4) covers column counts that are not a
+ * multiple of 16, such as a 13-logit output layer.
  */
 export const WIDE_TILE: TileShape = { rows: 2, vecs: 4 };
 export const NARROW_TILE: TileShape = { rows: 4, vecs: 1 };
@@ -37,6 +39,11 @@ export interface GemmVariant {
   accumulate: boolean;
   /** Multiply-add with relaxed-SIMD f32x4.relaxed_madd (one fused instruction where the CPU has FMA). */
   fma: boolean;
+  /**
+   * The last n mod 4 columns (vecs = 1, n = that count, 1-3): B is read a whole vector at a time
+   * (up to 3 floats past a row, inside the arena's slack) and C is written lane by lane.
+   */
+  tail?: boolean;
 }
 
 /** acc += x·y on v128 locals, as one relaxed multiply-add or a multiply then an add. */
@@ -78,7 +85,7 @@ function gemmFunction(name: string, tile: TileShape, variant: GemmVariant): Wasm
       // The tile's start in C.
       emit(op.localGet(C_PTR), op.localGet(I0), op.localGet(C_ROW), op.i32Mul(), op.i32Add());
       emit(op.localGet(J0), op.i32Const(4), op.i32Mul(), op.i32Add(), op.localSet(C_P));
-      if (variant.accumulate) {
+      if (variant.accumulate && variant.tail !== true) {
         for (let r = 0; r < rows; r++) {
           for (let v = 0; v < vecs; v++) emit(op.localGet(C_P), op.v128Load(16 * v), op.localSet(acc(r, v)));
           if (r + 1 < rows) emit(op.localGet(C_P), op.localGet(C_ROW), op.i32Add(), op.localSet(C_P));
@@ -104,7 +111,16 @@ function gemmFunction(name: string, tile: TileShape, variant: GemmVariant): Wasm
       emit(op.end());
       // Store the tile.
       for (let r = 0; r < rows; r++) {
-        for (let v = 0; v < vecs; v++) emit(op.localGet(C_P), op.localGet(acc(r, v)), op.v128Store(16 * v));
+        if (variant.tail === true) {
+          for (let lane = 0; lane < 3; lane++) {
+            emit(op.localGet(N), op.i32Const(lane), op.i32GtU(), op.if(), op.localGet(C_P));
+            emit(op.localGet(acc(r, 0)), op.f32x4ExtractLane(lane));
+            if (variant.accumulate) emit(op.localGet(C_P), op.f32Load(4 * lane), op.f32Add());
+            emit(op.f32Store(4 * lane), op.end());
+          }
+        } else {
+          for (let v = 0; v < vecs; v++) emit(op.localGet(C_P), op.localGet(acc(r, v)), op.v128Store(16 * v));
+        }
         if (r + 1 < rows) emit(op.localGet(C_P), op.localGet(C_ROW), op.i32Add(), op.localSet(C_P));
       }
       emit(op.localGet(I0), op.i32Const(rows), op.i32Add(), op.localTee(I0), op.localGet(M), op.i32LtU(), op.brIf(0));
@@ -128,7 +144,7 @@ export type GemmExport = (
   m: number, n: number, k: number,
 ) => void;
 
-/** The NN/TN tile functions by export name (`gemmWide`, `gemmRow`, `gemmNarrow`, `gemmNarrowRow`), each with an `…Acc` variant (C += A·B). */
+/** The NN/TN tile functions by export name (`gemmWide`, `gemmRow`, `gemmNarrow`, `gemmNarrowRow`, `gemmTail`, `gemmTailRow`), each with an `…Acc` variant (C += A·B). */
 export function gemmFunctions(fma: boolean): WasmFunction[] {
   const out: WasmFunction[] = [];
   for (const accumulate of [false, true]) {
@@ -137,6 +153,8 @@ export function gemmFunctions(fma: boolean): WasmFunction[] {
     out.push(gemmFunction(`gemmRow${suffix}`, ROW_TILE, { accumulate, fma }));
     out.push(gemmFunction(`gemmNarrow${suffix}`, NARROW_TILE, { accumulate, fma }));
     out.push(gemmFunction(`gemmNarrowRow${suffix}`, NARROW_ROW_TILE, { accumulate, fma }));
+    out.push(gemmFunction(`gemmTail${suffix}`, NARROW_TILE, { accumulate, fma, tail: true }));
+    out.push(gemmFunction(`gemmTailRow${suffix}`, NARROW_ROW_TILE, { accumulate, fma, tail: true }));
   }
   return out;
 }

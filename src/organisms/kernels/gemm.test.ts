@@ -49,22 +49,26 @@ for (const simd of SIMD_MODES) {
   });
 }
 
-test('a view at the very end of an arena can be multiplied with a ragged shared dimension (the masked step stays in memory)', () => {
-  const m = 4, n = 16, k = 13; // n·k = 208 fills its view to the last float
-  // A capacity of exactly one 64 KiB page: without the arena's slack the masked read would trap.
-  const arena = new KernelArena(16384);
-  const c = arena.alloc(m * n);
-  const a = arena.alloc(m * k);
-  arena.alloc(arena.capacityFloats - arena.usedFloats - n * k);
-  const b = arena.alloc(n * k);
-  const uniform = seededUniform(3);
-  fillUniform(a, uniform);
-  fillUniform(b, uniform);
-  const expected = new Float32Array(m * n);
-  gemmReference(expected, a, b, m, n, k, { bT: true });
-  arena.gemm(c, a, b, m, n, k, { bT: true });
-  assert.equal(b.byteOffset / 4 + b.length, arena.capacityFloats);
-  assertClose(c, expected, 'last view');
+test('a view at the very end of an arena can be multiplied with ragged k (NT) or ragged n (NN): the vector over-reads stay in memory', () => {
+  // B is 16 × 13 = 208 floats, filling its view to the last float; NT reads it as n×k (k = 13),
+  // NN as k×n (n = 13). A capacity of exactly one 64 KiB page: without the arena's slack the
+  // masked over-read would trap.
+  for (const options of [{ bT: true }, {}]) {
+    const m = 4, n = options.bT === true ? 16 : 13, k = options.bT === true ? 13 : 16;
+    const arena = new KernelArena(16384);
+    const c = arena.alloc(m * n);
+    const a = arena.alloc(m * k);
+    arena.alloc(arena.capacityFloats - arena.usedFloats - 208);
+    const b = arena.alloc(208);
+    const uniform = seededUniform(3);
+    fillUniform(a, uniform);
+    fillUniform(b, uniform);
+    const expected = new Float32Array(m * n);
+    gemmReference(expected, a, b, m, n, k, options);
+    arena.gemm(c, a, b, m, n, k, options);
+    assert.equal(b.byteOffset / 4 + b.length, arena.capacityFloats);
+    assertClose(c, expected, `last view ${JSON.stringify(options)}`);
+  }
 });
 
 test('gemm with k = 0 zeroes C, or leaves it when accumulating', () => {

@@ -1,7 +1,6 @@
 /**
- * GEMM dispatch: checks the views, splits C into the regions each wasm tile function covers, walks
- * the shared dimension in cache-sized blocks, and finishes the ≤ 3 columns no tile covers in
- * JavaScript.
+ * GEMM dispatch: checks the views, splits C into the regions each wasm tile function covers and
+ * walks the shared dimension in cache-sized blocks. Only Aᵀ·Bᵀ runs in JavaScript.
  */
 import { NARROW_TILE, ROW_TILE, WIDE_TILE, type GemmExport } from './gemm-kernel.js';
 import { NT_ROW, NT_WIDE, type NtExport } from './gemm-nt-kernel.js';
@@ -29,6 +28,8 @@ export interface GemmTiles {
   row: GemmExport;
   narrow: GemmExport;
   narrowRow: GemmExport;
+  tail: GemmExport;
+  tailRow: GemmExport;
   ntWide: NtExport;
   ntRow: NtExport;
   ntOne: NtExport;
@@ -38,6 +39,7 @@ export function gemmTiles(exports: WebAssembly.Exports, suffix: '' | 'Acc'): Gem
   const get = <T>(name: string): T => exports[`${name}${suffix}`] as T;
   return {
     wide: get('gemmWide'), row: get('gemmRow'), narrow: get('gemmNarrow'), narrowRow: get('gemmNarrowRow'),
+    tail: get('gemmTail'), tailRow: get('gemmTailRow'),
     ntWide: get('ntWide'), ntRow: get('ntRow'), ntOne: get('ntOne'),
   };
 }
@@ -125,8 +127,9 @@ function nn(
     for (let i = wideRows; i < m; i += ROW_TILE.rows) call(t.row, i, i + 1, 0, wideCols);
     call(t.narrow, 0, narrowRows, wideCols, narrowCols);
     for (let i = narrowRows; i < m; i++) call(t.narrowRow, i, i + 1, wideCols, narrowCols);
+    call(t.tail, 0, narrowRows, narrowCols, n);
+    for (let i = narrowRows; i < m; i++) call(t.tailRow, i, i + 1, narrowCols, n);
   }
-  scalarBlock(c, a, b, { aRow, aCol, bRow, bCol: 1, ldc }, k, accumulate, 0, m, narrowCols, n);
 }
 
 /** NT: dot products of contiguous rows, B walked in blocks of rows that stay in the L1 cache. */

@@ -3,7 +3,7 @@
  * JavaScript's Math.exp costs ~8 ns here, which made GELU and the attention softmax cost more than
  * the matrix products around them; this exp costs about a nanosecond per lane.
  */
-import { op, V128, type WasmFunction } from './wasm-encoder.js';
+import { I32, op, V128, type WasmFunction } from './wasm-encoder.js';
 
 /** A function under construction: parameters and locals by name, the body as a byte list. */
 export class FunctionBuilder {
@@ -89,4 +89,59 @@ export function exp(f: FunctionBuilder): void {
   f.emit(op.f32x4Mul());
   // Lanes below EXP_MIN (and −∞, whose arithmetic above gave NaN) become 0.
   f.emit(f.get('expIn'), f32x4Const(EXP_MIN), op.f32x4Ge(), op.v128And());
+}
+
+/**
+ * Emits a loop running `body` for chunk = 0 .. count − 1 (i32 locals named `chunk` and `count`;
+ * nothing runs when count is 0).
+ */
+export function forChunks(f: FunctionBuilder, chunk: string, count: string, body: () => void): void {
+  f.emit(op.i32Const(0), f.set(chunk), f.get(count), op.if(), op.loop());
+  body();
+  f.emit(f.get(chunk), op.i32Const(1), op.i32Add(), f.tee(chunk), f.get(count), op.i32LtU(), op.brIf(0), op.end(), op.end());
+}
+
+/** Leaves op(lanes of v) on the stack as one f32, for op f32x4.max or f32x4.add (v is overwritten). */
+export function horizontal(f: FunctionBuilder, v: string, combine: () => number[]): void {
+  f.emit(f.get(v), f.get(v), f.get(v), op.f32x4Shuffle([2, 3, 0, 1]), combine(), f.set(v));
+  f.emit(f.get(v), f.get(v), f.get(v), op.f32x4Shuffle([1, 0, 3, 2]), combine(), op.f32x4ExtractLane(0));
+}
+
+/**
+ * Stores the first `rem` (an i32 local, 0-3) lanes of the v128 local `v` at `address`, one float at
+ * a time: a whole-vector store past a row's end could overwrite the next row or another view.
+ */
+export function storeFirstLanes(f: FunctionBuilder, address: number[][], v: string, rem: string): void {
+  for (let lane = 0; lane < 3; lane++) {
+    f.emit(f.get(rem), op.i32Const(lane), op.i32GtU(), op.if());
+    f.emit(...address, f.get(v), op.f32x4ExtractLane(lane), op.f32Store(4 * lane), op.end());
+  }
+}
+
+/** Sets the i32 locals `chunks` = n >> 2 and `rem` = n & 3 and the v128 local `mask` (lanes < rem) from the i32 local n. */
+export function splitVectors(f: FunctionBuilder, n: string): void {
+  f.emit(f.get(n), op.i32Const(2), op.i32ShrU(), f.set('chunks'), f.get(n), op.i32Const(3), op.i32And(), f.set('rem'));
+  f.emit(f.get('rem'), op.i32x4Splat(), op.v128ConstI32([0, 1, 2, 3]), op.i32x4GtS(), f.set('mask'));
+}
+
+/** The i32 locals `rowLoop` and `rowVector` use. */
+export const ROW_LOCALS: [string, number][] = [['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32]];
+
+/**
+ * Emits `body` once per row i of a dense rows × cols array (i32 params `rows`, `cols`), with `row`
+ * = i·cols·4 (bytes) and `chunks`, `rem`, `mask` set for cols (splitVectors). Returns at once when
+ * rows is 0.
+ */
+export function rowLoop(f: FunctionBuilder, body: () => void): void {
+  f.emit(f.get('rows'), op.i32Eqz(), op.if(), op.return(), op.end());
+  splitVectors(f, 'cols');
+  f.emit(op.i32Const(0), f.set('i'), op.loop());
+  f.emit(f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(2), op.i32Shl(), f.set('row'));
+  body();
+  f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0), op.end());
+}
+
+/** Address of vector `chunk` of the current row in the array at `ptr`, or of a per-column array (length cols) when `perColumn`. */
+export function rowVector(f: FunctionBuilder, ptr: string, chunk: string, perColumn = false): number[][] {
+  return [f.get(ptr), ...(perColumn ? [] : [f.get('row'), op.i32Add()]), f.get(chunk), op.i32Const(4), op.i32Shl(), op.i32Add()];
 }

@@ -4,7 +4,7 @@
  * (rows = examples) maps to X·W + b. Parameters and gradients each live in one contiguous array
  * (the optimiser treats them as flat vectors); every matrix sits in the wasm arena.
  */
-import type { KernelArena } from '../kernels/index.js';
+import { addBias, columnSums, reluBackward, type KernelArena } from '../kernels/index.js';
 import type { Rng } from './prng.js';
 
 export interface Layer {
@@ -113,15 +113,7 @@ export class Mlp {
       const layer = this.layers[l] as Layer;
       const out = this.outputs[l] as Float32Array;
       this.arena.gemm(out, x, layer.weights, batch, layer.fanOut, layer.fanIn);
-      const hidden = l + 1 < this.layers.length;
-      const { bias, fanOut } = layer;
-      for (let r = 0; r < batch; r++) {
-        const row = r * fanOut;
-        for (let j = 0; j < fanOut; j++) {
-          const z = (out[row + j] as number) + (bias[j] as number);
-          out[row + j] = hidden && z < 0 ? 0 : z;
-        }
-      }
+      addBias(this.arena, out, layer.bias, batch, layer.fanOut, { relu: l + 1 < this.layers.length });
       x = out;
     }
     this.lastInput = input;
@@ -145,17 +137,13 @@ export class Mlp {
       const below = l === 0 ? input : (this.outputs[l - 1] as Float32Array);
       // dW = belowᵀ · delta; `below` is stored batch × fanIn, i.e. the transpose of what is multiplied.
       this.arena.gemm(layer.weightGrad, below, delta, fanIn, fanOut, batch, { aT: true });
-      const biasGrad = layer.biasGrad;
-      biasGrad.fill(0);
-      for (let r = 0; r < batch; r++) {
-        const row = r * fanOut;
-        for (let j = 0; j < fanOut; j++) biasGrad[j] = (biasGrad[j] as number) + (delta[row + j] as number);
-      }
+      layer.biasGrad.fill(0);
+      columnSums(this.arena, layer.biasGrad, delta, batch, fanOut);
       if (l === 0) break;
       // d(below) = delta · Wᵀ (W is stored fanIn × fanOut: the NT layout), then through the ReLU that produced `below`.
       const next = this.deltas[l - 1] as Float32Array;
       this.arena.gemm(next, delta, layer.weights, batch, fanIn, fanOut, { bT: true });
-      for (let i = 0; i < batch * fanIn; i++) if ((below[i] as number) <= 0) next[i] = 0;
+      reluBackward(this.arena, next, next, below, batch * fanIn);
       delta = next;
     }
   }
