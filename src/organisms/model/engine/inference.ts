@@ -8,12 +8,11 @@
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
  */
-import { KernelArena, arenaFloats, gelu, softmaxRows } from '../../kernels/index.js';
+import { KernelArena, addBias, arenaFloats, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
 import { assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
 import { ParamLayout } from './params.js';
-import { fillRows, layerNormForward } from './pointwise.js';
 
 /** Row counts of products are padded to this, so every row takes the same kernel path. */
 const ROW_QUANTUM = 4;
@@ -39,7 +38,7 @@ export class InferenceSession {
   private readonly ownValues: Float32Array;
   private readonly wide: Float32Array;
   private readonly scores: Float32Array;
-  private readonly xhat: Float32Array;
+  private readonly mean: Float32Array;
   private readonly rstd: Float32Array;
   private readonly gathered: Float32Array;
   private readonly logitRows: Float32Array;
@@ -63,7 +62,7 @@ export class InferenceSession {
     this.slots = options.slots;
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
-    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T * d, T, logitRows * d, logitRows * V]);
+    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
     for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
@@ -95,7 +94,7 @@ export class InferenceSession {
     this.ownValues = this.arena.alloc(T * d);
     this.wide = this.arena.alloc(T * m);
     this.scores = this.arena.alloc(Math.max(ctx, T) * ctx);
-    this.xhat = this.arena.alloc(T * d);
+    this.mean = this.arena.alloc(T);
     this.rstd = this.arena.alloc(T);
     this.gathered = this.arena.alloc(logitRows * d);
     this.logitRows = this.arena.alloc(logitRows * V);
@@ -186,7 +185,7 @@ export class InferenceSession {
     }
     const qScale = 1 / Math.sqrt(hd);
     net.blocks.forEach((block, l) => this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m));
-    layerNormForward(x, net.lnf.g, net.lnf.b, this.h, this.xhat, this.rstd, Tp, d);
+    layerNorm(this.arena, this.h.subarray(0, Tp * d), this.mean, this.rstd, x, net.lnf.g, net.lnf.b, Tp, d);
     return this.h.subarray(0, T * d);
   }
 
@@ -205,9 +204,9 @@ export class InferenceSession {
   }
 
   private linear(l: LinearViews, input: Float32Array, out: Float32Array, tokens: number, residual: boolean): void {
-    if (!residual) fillRows(out, l.bias, tokens, l.outDim);
-    else for (let t = 0; t < tokens; t++) for (let j = 0; j < l.outDim; j++) out[t * l.outDim + j] = (out[t * l.outDim + j] as number) + (l.bias[j] as number);
-    this.arena.gemm(out, input.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate: true });
+    const y = out.subarray(0, tokens * l.outDim);
+    this.arena.gemm(y, input.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate: residual });
+    addBias(this.arena, y, l.bias, tokens, l.outDim);
   }
 
   private block(block: BlockViews, layer: number, mode: AttentionMode, rows: number, past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, m: number): void {
@@ -216,7 +215,7 @@ export class InferenceSession {
     const L = block.linears;
     const x = this.x.subarray(0, Tp * d);
     const h = this.h.subarray(0, Tp * d);
-    layerNormForward(x, block.ln1.g, block.ln1.b, h, this.xhat, this.rstd, Tp, d);
+    layerNorm(this.arena, h, this.mean, this.rstd, x, block.ln1.g, block.ln1.b, Tp, d);
     const q = this.qH.subarray(0, Tp * d);
     this.linear(L['attn.wq'], h, q, Tp, false);
     const att = this.attH.subarray(0, Tp * d);
@@ -224,7 +223,7 @@ export class InferenceSession {
     if ('slots' in mode) this.attendInSlots(block, layer, mode.slots, past, steps, Tp, qScale, hd, h, q, att);
     else this.attendOnPrefix(block, layer, mode.prefix, rows, past[0] ?? 0, steps, Tp, qScale, hd, h, q, att);
     this.linear(L['attn.wo'], att, x, Tp, true);
-    layerNormForward(x, block.ln2.g, block.ln2.b, h, this.xhat, this.rstd, Tp, d);
+    layerNorm(this.arena, h, this.mean, this.rstd, x, block.ln2.g, block.ln2.b, Tp, d);
     const wide = this.wide.subarray(0, Tp * m);
     this.linear(L['mlp.w1'], h, wide, Tp, false);
     gelu(this.arena, wide, wide, Tp * m);

@@ -5,14 +5,15 @@
  */
 import type { Batch } from '../batches.js';
 import type { ModelConfig } from '../config.js';
-import { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, gelu, geluBackward, softmaxRows, type AttentionShape, type KernelArena } from '../../kernels/index.js';
+import { addBias, attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, columnSums, gelu, geluBackward, layerNorm, layerNormBackward, softmaxRows, type AttentionShape, type KernelArena } from '../../kernels/index.js';
 import { crossEntropyFromProbabilities } from './loss.js';
-import type { BlockViews, EngineNet, LinearViews } from './net.js';
-import { columnSumsInto, fillRows, layerNormBackward, layerNormForward } from './pointwise.js';
+import type { BlockViews, EngineNet, LinearViews, NormViews } from './net.js';
 import { LINEAR_NAMES, type LinearName } from '../weights.js';
 
 interface LayerSaved {
-  xhat1: Float32Array;
+  /** The residual stream entering LN1 (LN2): the norms' backward reads it. */
+  xin1: Float32Array;
+  mean1: Float32Array;
   rstd1: Float32Array;
   h1: Float32Array;
   q: Float32Array;
@@ -20,7 +21,8 @@ interface LayerSaved {
   v: Float32Array;
   probs: Float32Array;
   att: Float32Array;
-  xhat2: Float32Array;
+  xin2: Float32Array;
+  mean2: Float32Array;
   rstd2: Float32Array;
   h2: Float32Array;
   u: Float32Array;
@@ -39,8 +41,10 @@ export class TrainingWorkspace {
   readonly maxTokens: number;
   readonly layers: LayerSaved[];
   readonly x: Float32Array;
-  readonly xhatf: Float32Array;
+  readonly meanf: Float32Array;
   readonly rstdf: Float32Array;
+  /** Where a frozen norm's (LoRA) gain and shift gradients go, unread. */
+  readonly discard: Float32Array;
   readonly hf: Float32Array;
   readonly logits: Float32Array;
   readonly hc: Float32Array;
@@ -67,16 +71,17 @@ export class TrainingWorkspace {
       const xa: LayerSaved['xa'] = {};
       for (const name of LINEAR_NAMES) if (block.linears[name].lora !== undefined) xa[name] = arena.alloc(T * r);
       return {
-        xhat1: arena.alloc(T * d), rstd1: arena.alloc(T), h1: arena.alloc(T * d),
+        xin1: arena.alloc(T * d), mean1: arena.alloc(T), rstd1: arena.alloc(T), h1: arena.alloc(T * d),
         q: arena.alloc(T * d), k: arena.alloc(T * d), v: arena.alloc(T * d),
         probs: arena.alloc(probsFloats(config, T)), att: arena.alloc(T * d),
-        xhat2: arena.alloc(T * d), rstd2: arena.alloc(T), h2: arena.alloc(T * d),
+        xin2: arena.alloc(T * d), mean2: arena.alloc(T), rstd2: arena.alloc(T), h2: arena.alloc(T * d),
         u: arena.alloc(T * m), gel: arena.alloc(T * m), xa,
       };
     });
     this.x = arena.alloc(T * d);
-    this.xhatf = arena.alloc(T * d);
+    this.meanf = arena.alloc(T);
     this.rstdf = arena.alloc(T);
+    this.discard = arena.alloc(2 * d);
     this.hf = arena.alloc(T * d);
     this.logits = arena.alloc(T * vocabSize);
     this.hc = arena.alloc(T * d);
@@ -100,22 +105,16 @@ export class TrainingWorkspace {
     const T = Math.max(maxTokens, context);
     const r = Math.max(1, lora?.rank ?? 0);
     const pad = (n: number): number => Math.ceil(n / 16) * 16;
-    const perLayer = 8 * pad(T * d) + 2 * pad(T) + pad(probsFloats(config, T)) + 2 * pad(T * m);
-    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 11 * pad(T * d) + pad(T) + pad(T * vocabSize) + pad(T * m) + pad(T * r) + attentionScratchFloats({ lengths: [context] }) + 64;
+    const perLayer = 8 * pad(T * d) + 4 * pad(T) + pad(probsFloats(config, T)) + 2 * pad(T * m);
+    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 10 * pad(T * d) + 2 * pad(T) + pad(2 * d) + pad(T * vocabSize) + pad(T * m) + pad(T * r) + attentionScratchFloats({ lengths: [context] }) + 64;
   }
 }
 
 /** y = x W + b (+ s (x A) B), y overwritten or, with `accumulate`, added to (a residual). */
 function linearForward(arena: KernelArena, l: LinearViews, x: Float32Array, y: Float32Array, tokens: number, xa: Float32Array | undefined, accumulate: boolean): void {
-  if (accumulate) {
-    for (let t = 0; t < tokens; t++) {
-      const o = t * l.outDim;
-      for (let j = 0; j < l.outDim; j++) y[o + j] = (y[o + j] as number) + (l.bias[j] as number);
-    }
-  } else {
-    fillRows(y, l.bias, tokens, l.outDim);
-  }
-  arena.gemm(y, x, l.w, tokens, l.outDim, l.inDim, { accumulate: true });
+  const out = y.subarray(0, tokens * l.outDim);
+  arena.gemm(out, x.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate });
+  addBias(arena, out, l.bias, tokens, l.outDim);
   if (l.lora !== undefined && xa !== undefined) {
     const { a, b, rank, scale } = l.lora;
     arena.gemm(xa, x, a, tokens, rank, l.inDim);
@@ -127,7 +126,7 @@ function linearForward(arena: KernelArena, l: LinearViews, x: Float32Array, y: F
 /** Gradients of linearForward: dx (overwritten, or added to with `accumulate`) and parameter gradients. */
 function linearBackward(arena: KernelArena, l: LinearViews, x: Float32Array, dy: Float32Array, dx: Float32Array | undefined, tokens: number, xa: Float32Array | undefined, loraTmp: Float32Array, accumulate: boolean): void {
   if (l.dw !== undefined) arena.gemm(l.dw, x, dy, l.inDim, l.outDim, tokens, { aT: true, accumulate: true });
-  if (l.dbias !== undefined) columnSumsInto(dy, tokens, l.outDim, l.dbias);
+  if (l.dbias !== undefined) columnSums(arena, l.dbias, dy, tokens, l.outDim);
   if (dx !== undefined) arena.gemm(dx, dy, l.w, tokens, l.inDim, l.outDim, { bT: true, accumulate });
   if (l.lora !== undefined && xa !== undefined) {
     const { a, b, rank, scale } = l.lora;
@@ -170,9 +169,8 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   net.blocks.forEach((block, l) => blockForward(block, ws.layers[l] as LayerSaved, ws, x, T, shape));
 
   // Final norm, then logits only for rows whose target counts (the rest add nothing to loss or gradient).
-  const xhatf = ws.xhatf.subarray(0, T * d);
   const hf = ws.hf.subarray(0, T * d);
-  layerNormForward(x, net.lnf.g, net.lnf.b, hf, xhatf, ws.rstdf, T, d);
+  layerNorm(arena, hf, ws.meanf, ws.rstdf, x, net.lnf.g, net.lnf.b, T, d);
   const compact = ws.compact;
   let C = 0;
   for (let t = 0; t < T; t++) if ((batch.weights[t] as number) !== 0) compact[C++] = t;
@@ -220,8 +218,7 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   dhf.fill(0);
   for (let c = 0; c < C; c++) dhf.set(dhc.subarray(c * d, (c + 1) * d), (compact[c] as number) * d);
   const dx = ws.dx.subarray(0, T * d);
-  dx.fill(0);
-  layerNormBackward(dhf, xhatf, ws.rstdf, net.lnf.g, dx, T, d, net.lnf.dg, net.lnf.db);
+  layerNormBackward(arena, dx, net.lnf.dg ?? ws.discard.subarray(0, d), net.lnf.db ?? ws.discard.subarray(d), dhf, x, net.lnf.g, ws.meanf, ws.rstdf, T, d);
 
   for (let l = net.blocks.length - 1; l >= 0; l--) blockBackward(net.blocks[l] as BlockViews, ws.layers[l] as LayerSaved, ws, dx, T, m, shape);
 
@@ -244,7 +241,8 @@ function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x
   const d = shape.heads * shape.headDim;
   const L = block.linears;
   const arena = ws.arena;
-  layerNormForward(x, block.ln1.g, block.ln1.b, s.h1, s.xhat1, s.rstd1, T, d);
+  s.xin1.set(x);
+  layerNorm(arena, s.h1, s.mean1, s.rstd1, s.xin1.subarray(0, T * d), block.ln1.g, block.ln1.b, T, d);
   const h1 = s.h1.subarray(0, T * d);
   const [q, k, v] = [s.q.subarray(0, T * d), s.k.subarray(0, T * d), s.v.subarray(0, T * d)];
   linearForward(arena, L['attn.wq'], h1, q, T, s.xa['attn.wq'], false);
@@ -253,7 +251,8 @@ function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x
   const att = s.att.subarray(0, T * d);
   attentionForward(arena, att, s.probs, q, k, v, shape);
   linearForward(arena, L['attn.wo'], att, x, T, s.xa['attn.wo'], true);
-  layerNormForward(x, block.ln2.g, block.ln2.b, s.h2, s.xhat2, s.rstd2, T, d);
+  s.xin2.set(x);
+  layerNorm(arena, s.h2, s.mean2, s.rstd2, s.xin2.subarray(0, T * d), block.ln2.g, block.ln2.b, T, d);
   const m = L['mlp.w1'].outDim;
   const u = s.u.subarray(0, T * m);
   linearForward(arena, L['mlp.w1'], s.h2.subarray(0, T * d), u, T, s.xa['mlp.w1'], false);
@@ -271,7 +270,7 @@ function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, 
   linearBackward(arena, L['mlp.w2'], s.gel.subarray(0, T * m), dx, dwide, T, s.xa['mlp.w2'], ws.loraTmp, false);
   geluBackward(arena, dwide, dwide, s.u, T * m);
   linearBackward(arena, L['mlp.w1'], s.h2.subarray(0, T * d), dwide, dh, T, s.xa['mlp.w1'], ws.loraTmp, false);
-  layerNormBackward(dh, s.xhat2, s.rstd2, block.ln2.g, dx, T, d, block.ln2.dg, block.ln2.db);
+  normBackwardInto(ws, block.ln2, dh, s.xin2, s.mean2, s.rstd2, dx, T, d);
   // Attention: x += attn(LN1(x)) Wo + bo.
   linearBackward(arena, L['attn.wo'], s.att.subarray(0, T * d), dx, dh, T, s.xa['attn.wo'], ws.loraTmp, false);
   const [dq, dk, dv] = [ws.dq.subarray(0, T * d), ws.dk.subarray(0, T * d), ws.dv.subarray(0, T * d)];
@@ -280,5 +279,12 @@ function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, 
   linearBackward(arena, L['attn.wq'], h1, dq, dh, T, s.xa['attn.wq'], ws.loraTmp, false);
   linearBackward(arena, L['attn.wk'], h1, dk, dh, T, s.xa['attn.wk'], ws.loraTmp, true);
   linearBackward(arena, L['attn.wv'], h1, dv, dh, T, s.xa['attn.wv'], ws.loraTmp, true);
-  layerNormBackward(dh, s.xhat1, s.rstd1, block.ln1.g, dx, T, d, block.ln1.dg, block.ln1.db);
+  normBackwardInto(ws, block.ln1, dh, s.xin1, s.mean1, s.rstd1, dx, T, d);
+}
+
+/** The residual gradient dx += LN's input gradient from dy (dy is overwritten); the norm's own gradients when it trains. */
+function normBackwardInto(ws: TrainingWorkspace, norm: NormViews, dy: Float32Array, xin: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array, T: number, d: number): void {
+  const x = xin.subarray(0, T * d);
+  layerNormBackward(ws.arena, dy, norm.dg ?? ws.discard.subarray(0, d), norm.db ?? ws.discard.subarray(d), dy, x, norm.g, mean, rstd, T, d);
+  for (let i = 0; i < T * d; i++) dx[i] = (dx[i] as number) + (dy[i] as number);
 }
