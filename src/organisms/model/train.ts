@@ -26,7 +26,7 @@ export interface TrainOptions {
   batchTokens?: number;
   /**
    * Largest piece of a batch run at once (default 2048); a larger batch accumulates gradients over
-   * pieces. Memory grows with this (about 0.25 MB per token at context 256), speed hardly does.
+   * pieces. Memory grows with this (about 0.06 MB per token for the default organism), speed hardly does.
    */
   microBatchTokens?: number;
   /** Peak learning rate (default 1e-3 for a full fine-tune, 2e-3 with LoRA). */
