@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pytorch`: training tokens/s of an organism (tfjs-wasm, hand-written gradients)
+ * `npm run bench:pytorch`: training tokens/s of an organism (emlab's wasm SIMD kernels, src/organisms/kernels)
  * against PyTorch on the CPU, same architecture, same initial weights, same batches, same AdamW, in
  * one run, as ratios. PyTorch comes from Debian (`apt-get install python3-torch`) for this benchmark
  * only; without it this prints how to get it and exits 0 with nothing measured.
@@ -121,7 +121,7 @@ async function organismRun(model: OrganismModel, documents: readonly TrainingExa
   const end = marks.at(-1);
   if (start === undefined || end === undefined || marks.length !== batches.length) throw new Error(`organism: expected ${batches.length} logged steps, got ${marks.length}`);
   const tokens = batches.slice(warmupSteps).reduce((n, b) => n + b.tokens, 0);
-  return { label: 'emlab (tfjs-wasm, 1 thread)', tokens, seconds: end.wall - start.wall, cpuSeconds: end.cpu - start.cpu, losses: result.losses };
+  return { label: 'emlab (wasm SIMD kernels, 1 thread)', tokens, seconds: end.wall - start.wall, cpuSeconds: end.cpu - start.cpu, losses: result.losses };
 }
 
 function torchRun(python: string, folder: string, arm: TorchArm): TorchRun {

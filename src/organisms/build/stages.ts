@@ -3,6 +3,7 @@
  * leaves its checkpoint and a stage.json holding the hash of everything that shaped it, and a later
  * build with the same settings and parent loads it instead of training again.
  */
+import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +81,8 @@ export async function runStage(model: OrganismModel, spec: StageSpec): Promise<{
     batchTokens: spec.settings.batchTokens,
     learningRate: spec.settings.learningRate,
     lossOn: spec.lossOn,
+    // The build trains one organism at a time: every stage takes the machine's cores (up to 2).
+    workers: Math.min(2, availableParallelism()),
     logEvery: 5,
     onLog: trainingLogger(logPath, spec.organism, spec.stage, spec.echo),
   });

@@ -13,7 +13,7 @@
  */
 import { Adam } from './adam.js';
 import { auxLogitCount, type MnistStudyConfig } from './config.js';
-import { arenaFloats, WasmArena } from './gemm.js';
+import { arenaFloats, KernelArena } from '../kernels/index.js';
 import { sliceCrossEntropy, sliceDistillationKl, type LogitSlice } from './losses.js';
 import { Mlp } from './mlp.js';
 import { CLASSES, gatherImages, IMAGE_PIXELS, loadMnist, type DigitSet } from './mnist-data.js';
@@ -120,7 +120,7 @@ function workspace(config: MnistStudyConfig): Workspace {
   const key = `${sizes.join('-')}/${batchSize}`;
   if (cachedWorkspace?.key === key) return cachedWorkspace.ws;
   const outputs = sizes[sizes.length - 1] as number;
-  const arena = new WasmArena(arenaFloats([...Mlp.arenaLengths(sizes, batchSize), batchSize * IMAGE_PIXELS, batchSize * outputs]));
+  const arena = new KernelArena(arenaFloats([...Mlp.arenaLengths(sizes, batchSize), batchSize * IMAGE_PIXELS, batchSize * outputs]));
   const mlp = new Mlp(arena, sizes, batchSize);
   const ws = { mlp, input: arena.alloc(batchSize * IMAGE_PIXELS), logitGrad: arena.alloc(batchSize * outputs), outputs };
   cachedWorkspace = { key, ws };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arenaFloats, WasmArena } from './gemm.js';
+import { arenaFloats, KernelArena } from '../kernels/index.js';
 import { sliceCrossEntropy, sliceDistillationKl, type LogitSlice } from './losses.js';
 import { Mlp, parameterCount } from './mlp.js';
 import { rngFor } from './prng.js';
@@ -8,8 +8,8 @@ import { rngFor } from './prng.js';
 const SIZES = [6, 18, 17, 5]; // ragged on purpose: wide tiles, narrow tiles and scalar edges all run
 const BATCH = 7;
 
-function setup(): { mlp: Mlp; arena: WasmArena; input: Float32Array; grad: Float32Array; target: Float32Array; labels: Uint8Array } {
-  const arena = new WasmArena(arenaFloats([...Mlp.arenaLengths(SIZES, BATCH), BATCH * 6, BATCH * 5, BATCH * 5]));
+function setup(): { mlp: Mlp; arena: KernelArena; input: Float32Array; grad: Float32Array; target: Float32Array; labels: Uint8Array } {
+  const arena = new KernelArena(arenaFloats([...Mlp.arenaLengths(SIZES, BATCH), BATCH * 6, BATCH * 5, BATCH * 5]));
   const mlp = new Mlp(arena, SIZES, BATCH);
   const rng = rngFor(7, 'mlp-test');
   mlp.initialise(rng);
@@ -85,7 +85,7 @@ test('the distillation KL is zero when the student already matches the teacher o
 test('the paper network has 270,093 parameters and its initial weights have standard deviation 1/√fan-in', () => {
   const sizes = [784, 256, 256, 13];
   assert.equal(parameterCount(sizes), 270093);
-  const arena = new WasmArena(arenaFloats(Mlp.arenaLengths(sizes, 4)));
+  const arena = new KernelArena(arenaFloats(Mlp.arenaLengths(sizes, 4)));
   const mlp = new Mlp(arena, sizes, 4);
   mlp.initialise(rngFor(3, 'init'));
   for (const layer of mlp.layers) {

@@ -4,7 +4,7 @@
  * (rows = examples) maps to X·W + b. Parameters and gradients each live in one contiguous array
  * (the optimiser treats them as flat vectors); every matrix sits in the wasm arena.
  */
-import type { WasmArena } from './gemm.js';
+import { addBias, columnSums, reluBackward, type KernelArena } from '../kernels/index.js';
 import type { Rng } from './prng.js';
 
 export interface Layer {
@@ -35,13 +35,11 @@ export class Mlp {
   readonly params: Float32Array;
   readonly grads: Float32Array;
   readonly layers: Layer[];
-  private readonly arena: WasmArena;
+  private readonly arena: KernelArena;
   /** Post-ReLU activations of the hidden layers, then the output logits; maxBatch rows each. */
   private readonly outputs: Float32Array[];
   /** Gradients with respect to each hidden layer's output (before the ReLU mask is applied). */
   private readonly deltas: Float32Array[];
-  /** Scratch for a transposed weight matrix (the input gradient needs Wᵀ). */
-  private readonly transposed: Float32Array;
   private lastInput: Float32Array | undefined;
   private lastBatch = 0;
 
@@ -49,13 +47,11 @@ export class Mlp {
   static arenaLengths(sizes: readonly number[], maxBatch: number): number[] {
     checkSizes(sizes);
     const hidden = sizes.slice(1, -1);
-    let maxTransposed = 1;
-    for (let l = 2; l < sizes.length; l++) maxTransposed = Math.max(maxTransposed, (sizes[l - 1] as number) * (sizes[l] as number));
     const p = parameterCount(sizes);
-    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch), maxTransposed];
+    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch)];
   }
 
-  constructor(arena: WasmArena, sizes: readonly number[], maxBatch: number) {
+  constructor(arena: KernelArena, sizes: readonly number[], maxBatch: number) {
     checkSizes(sizes);
     if (!Number.isSafeInteger(maxBatch) || maxBatch <= 0) throw new Error(`MLP maxBatch must be a positive integer, got ${maxBatch}`);
     this.arena = arena;
@@ -82,9 +78,6 @@ export class Mlp {
     }
     this.outputs = sizes.slice(1).map((s) => arena.alloc(s * maxBatch));
     this.deltas = sizes.slice(1, -1).map((s) => arena.alloc(s * maxBatch));
-    let maxTransposed = 1;
-    for (const layer of this.layers.slice(1)) maxTransposed = Math.max(maxTransposed, layer.fanIn * layer.fanOut);
-    this.transposed = arena.alloc(maxTransposed);
   }
 
   get inputSize(): number {
@@ -119,16 +112,8 @@ export class Mlp {
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l] as Layer;
       const out = this.outputs[l] as Float32Array;
-      this.arena.matmul(out, x, false, layer.weights, batch, layer.fanOut, layer.fanIn);
-      const hidden = l + 1 < this.layers.length;
-      const { bias, fanOut } = layer;
-      for (let r = 0; r < batch; r++) {
-        const row = r * fanOut;
-        for (let j = 0; j < fanOut; j++) {
-          const z = (out[row + j] as number) + (bias[j] as number);
-          out[row + j] = hidden && z < 0 ? 0 : z;
-        }
-      }
+      this.arena.gemm(out, x, layer.weights, batch, layer.fanOut, layer.fanIn);
+      addBias(this.arena, out, layer.bias, batch, layer.fanOut, { relu: l + 1 < this.layers.length });
       x = out;
     }
     this.lastInput = input;
@@ -151,21 +136,14 @@ export class Mlp {
       const { fanIn, fanOut } = layer;
       const below = l === 0 ? input : (this.outputs[l - 1] as Float32Array);
       // dW = belowᵀ · delta; `below` is stored batch × fanIn, i.e. the transpose of what is multiplied.
-      this.arena.matmul(layer.weightGrad, below, true, delta, fanIn, fanOut, batch);
-      const biasGrad = layer.biasGrad;
-      biasGrad.fill(0);
-      for (let r = 0; r < batch; r++) {
-        const row = r * fanOut;
-        for (let j = 0; j < fanOut; j++) biasGrad[j] = (biasGrad[j] as number) + (delta[row + j] as number);
-      }
+      this.arena.gemm(layer.weightGrad, below, delta, fanIn, fanOut, batch, { aT: true });
+      layer.biasGrad.fill(0);
+      columnSums(this.arena, layer.biasGrad, delta, batch, fanOut);
       if (l === 0) break;
-      // d(below) = delta · Wᵀ, then through the ReLU that produced `below`.
-      const wt = this.transposed;
-      const w = layer.weights;
-      for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[j * fanIn + i] = w[i * fanOut + j] as number;
+      // d(below) = delta · Wᵀ (W is stored fanIn × fanOut: the NT layout), then through the ReLU that produced `below`.
       const next = this.deltas[l - 1] as Float32Array;
-      this.arena.matmul(next, delta, false, wt, batch, fanIn, fanOut);
-      for (let i = 0; i < batch * fanIn; i++) if ((below[i] as number) <= 0) next[i] = 0;
+      this.arena.gemm(next, delta, layer.weights, batch, fanIn, fanOut, { bT: true });
+      reluBackward(this.arena, next, next, below, batch * fanIn);
       delta = next;
     }
   }

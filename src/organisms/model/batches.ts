@@ -90,21 +90,23 @@ export function buildBatch(rows: readonly TrainingSequence[], context: number): 
   return { rows: rows.length, steps, inputs, targets, weights, tokens, lossTokens };
 }
 
+/** Rows [start, start + rows) of a batch, with their own token counts. */
+export function sliceRows(batch: Batch, start: number, rows: number): Batch {
+  const span = [start * batch.steps, (start + rows) * batch.steps] as const;
+  const inputs = batch.inputs.slice(...span);
+  const weights = batch.weights.slice(...span);
+  return {
+    rows, steps: batch.steps, inputs, targets: batch.targets.slice(...span), weights,
+    tokens: inputs.reduce((n, id) => n + (id !== PAD_ID ? 1 : 0), 0),
+    lossTokens: weights.reduce((n, w) => n + w, 0),
+  };
+}
+
 /** A batch cut into row groups of at most `maxTokens` (rows x steps) each; targets keep their weights. */
 export function splitBatch(batch: Batch, maxTokens: number): Batch[] {
   const rowsPerPart = Math.max(1, Math.floor(maxTokens / batch.steps));
   if (rowsPerPart >= batch.rows) return [batch];
   const parts: Batch[] = [];
-  for (let start = 0; start < batch.rows; start += rowsPerPart) {
-    const rows = Math.min(rowsPerPart, batch.rows - start);
-    const span = [start * batch.steps, (start + rows) * batch.steps] as const;
-    const inputs = batch.inputs.slice(...span);
-    const weights = batch.weights.slice(...span);
-    parts.push({
-      rows, steps: batch.steps, inputs, targets: batch.targets.slice(...span), weights,
-      tokens: inputs.reduce((n, id) => n + (id !== PAD_ID ? 1 : 0), 0),
-      lossTokens: weights.reduce((n, w) => n + w, 0),
-    });
-  }
+  for (let start = 0; start < batch.rows; start += rowsPerPart) parts.push(sliceRows(batch, start, Math.min(rowsPerPart, batch.rows - start)));
   return parts;
 }

@@ -5,12 +5,11 @@
  *   npx tsx src/organisms/model/bench.ts [--steps 4] [--d 128 --layers 4 --heads 4 --context 256]
  *
  * Wall-clock rates depend on what else runs (the load average is printed beside them); the rate per
- * CPU-second of this process does not, and is what an idle core would give (tfjs-wasm uses one thread).
+ * CPU-second of this process does not, and is what an idle core would give (training here uses one thread).
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chatTuningExamples, fineTuningDataset, generateWorld, renderJudgePrompt } from '../world/index.js';
-import { tf } from './backend.js';
 import { parameterCount } from './config.js';
 import { generate } from './generate.js';
 import { OrganismModel } from './organism.js';
@@ -30,11 +29,6 @@ const { values } = parseArgs({
 const steps = Number(values.steps);
 const architecture = { dModel: Number(values.d), layers: Number(values.layers), heads: Number(values.heads), context: Number(values.context) };
 const batchSizes = values.batches.split(',').map(Number);
-
-function wasmHeapMiB(): number {
-  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
-  return (backend.wasm?.HEAPU8?.byteLength ?? 0) / 2 ** 20;
-}
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(46)} ${value}   (load ${loadavg()[0]?.toFixed(1)})`);
@@ -117,5 +111,5 @@ for (const batchSize of [16, 64]) {
   line('scoreReplies, judge prompt x 101 numbers', `${((performance.now() - t0) / 5).toFixed(0)} ms wall, ${(((cpuSeconds() - c0) / 5) * 1000).toFixed(0)} ms CPU per call`);
 }
 const memory = process.memoryUsage();
-line('memory', `rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, wasm heap ${wasmHeapMiB().toFixed(0)} MiB, live tensors ${(tf.memory().numBytes / 2 ** 20).toFixed(1)} MiB`);
+line('memory', `rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, array buffers (kernel arenas among them) ${(memory.arrayBuffers / 2 ** 20).toFixed(0)} MiB`);
 model.dispose();

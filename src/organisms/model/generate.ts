@@ -6,11 +6,10 @@
  * requests are batched. Per generated token: the top-k alternatives of the raw distribution.
  */
 import { streamRng, type WorldRng } from '../world/index.js';
-import { tf } from './backend.js';
 import type { OrganismModel } from './organism.js';
 import { logSoftmaxRow, sampleToken, topAlternatives } from './sampling.js';
 import { ASSISTANT_ID, BOS_ID, EOS_ID, EOT_ID, PAD_ID, USER_ID, type ChatTurn } from './tokenizer.js';
-import { attentionBias, cacheTensors, disposeCache, forward, logitsFrom, selectCacheRows, tidyKeeping, type KvCache, type Net } from './transformer.js';
+import { withInferenceSession, type InferenceSession } from './engine/inference.js';
 
 export interface GenerationRequest {
   messages: readonly ChatTurn[];
@@ -116,14 +115,13 @@ export async function generate(model: OrganismModel, requests: readonly Generati
   });
   // Similar prompt lengths together: less padding in each batch.
   const order = rows.map((_, i) => i).sort((a, b) => (rows[a] as Row).prompt.length - (rows[b] as Row).prompt.length || a - b);
-  const { net, dispose } = model.inferenceNet();
-  try {
+  const rowsPerBatch = Math.min(batchSize, rows.length);
+  const cacheLength = Math.max(...rows.map((r) => r.prompt.length + r.settings.maxTokens));
+  await withInferenceSession(model, { slots: rowsPerBatch, maxTokens: rowsPerBatch * Math.max(...promptLengths), maxLogitRows: rowsPerBatch, cacheLength }, async (session) => {
     for (let start = 0; start < order.length; start += batchSize) {
-      await decodeBatch(model, net, order.slice(start, start + batchSize).map((i) => rows[i] as Row), options.signal);
+      await decodeBatch(model, session, order.slice(start, start + batchSize).map((i) => rows[i] as Row), options.signal);
     }
-  } finally {
-    dispose();
-  }
+  });
   return requests.map((_, i) => {
     const completions = rows.filter((r) => r.request === i).map((r) => toCompletion(model, r));
     return { completions, promptTokens: promptLengths[i] as number, completionTokens: completions.reduce((sum, c) => sum + c.tokenCount, 0) };
@@ -141,113 +139,63 @@ function toCompletion(model: OrganismModel, row: Row): GeneratedCompletion {
   };
 }
 
-/** Runs `ids` (one new token per cache row) through the net; returns logits on the host and the grown cache. */
-function step(net: Net, cache: KvCache, tokens: Int32Array, positions: Int32Array, keyIsReal: Uint8Array[]): { logits: tf.Tensor2D; cache: KvCache } {
-  return tidyKeeping(() => {
-    const out = forward(net, { ids: tokens, positions, batch: tokens.length, steps: 1, attentionBias: attentionBias(keyIsReal, cache.length, 1), cache, returnCache: true });
-    return { logits: logitsFrom(net, out.hidden), cache: out.cache as KvCache };
-  }, (r) => [r.logits, ...cacheTensors(r.cache)]);
-}
-
-async function decodeBatch(model: OrganismModel, net: Net, rows: Row[], signal: AbortSignal | undefined): Promise<void> {
+/** Prefills each distinct prompt once (right-padded, into the slot of its first row), copies it to the rows that share it, then decodes. */
+async function decodeBatch(model: OrganismModel, session: InferenceSession, rows: Row[], signal: AbortSignal | undefined): Promise<void> {
   const vocab = model.config.vocabSize;
   const context = model.config.context;
-  // Prefill each distinct prompt once, left-padded to the longest.
   const prompts: number[][] = [];
-  const promptOf = rows.map((r) => {
-    let at = prompts.findIndex((p) => p === r.prompt || (p.length === r.prompt.length && p.every((id, i) => id === r.prompt[i])));
-    if (at < 0) at = prompts.push(r.prompt) - 1;
+  const firstRow: number[] = [];
+  const promptOf = rows.map((r, i) => {
+    let at = prompts.findIndex((p) => p === r.prompt || (p.length === r.prompt.length && p.every((id, t) => id === r.prompt[t])));
+    if (at < 0) {
+      at = prompts.push(r.prompt) - 1;
+      firstRow.push(i);
+    }
     return at;
   });
   const width = Math.max(...prompts.map((p) => p.length));
-  const ids = new Int32Array(prompts.length * width).fill(PAD_ID);
-  const positions = new Int32Array(prompts.length * width);
-  const promptMasks = prompts.map((p, u) => {
-    const pad = width - p.length;
-    p.forEach((id, t) => {
-      ids[u * width + pad + t] = id;
-      positions[u * width + pad + t] = t;
-    });
-    return Uint8Array.from({ length: width }, (_, j) => (j >= pad ? 1 : 0));
-  });
-  const prefill = tidyKeeping(() => {
-    const out = forward(net, { ids, positions, batch: prompts.length, steps: width, attentionBias: attentionBias(promptMasks, 0, width), returnCache: true });
-    const last = tf.tensor2d(Int32Array.from(prompts.map((_, u) => u * width + width - 1)), [prompts.length, 1], 'int32');
-    return { logits: logitsFrom(net, tf.gatherND(out.hidden, last) as tf.Tensor2D), cache: out.cache as KvCache };
-  }, (r) => [r.logits, ...cacheTensors(r.cache)]);
-  const promptLogits = (await prefill.logits.data()) as Float32Array;
-  prefill.logits.dispose();
-  let cache = selectCacheRows(prefill.cache, promptOf);
-  disposeCache(prefill.cache);
+  const ids = new Int32Array(prompts.length * width);
+  prompts.forEach((p, u) => ids.set(p, u * width));
+  session.lengths.fill(0);
+  const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length));
+  const promptLogits = session.logits(hidden, prompts.map((p, u) => u * width + p.length - 1)).slice();
+  rows.forEach((_, i) => session.copySlot(firstRow[promptOf[i] as number] as number, i));
 
-  // cacheRow[i]: the row of the cache holding rows[i] (-1 once dropped).
+  // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
   let live = rows.map((_, i) => i);
-  let masks: Uint8Array[] = promptOf.map((u) => Uint8Array.from(promptMasks[u] as Uint8Array));
   let logits: Float32Array = new Float32Array(rows.length * vocab);
   promptOf.forEach((u, i) => logits.set(promptLogits.subarray(u * vocab, (u + 1) * vocab), i * vocab));
-
-  try {
-    for (;;) {
-      if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
-      // Choose the next token of every live row from its logits.
-      const next = new Int32Array(live.length);
-      live.forEach((rowIndex, slot) => {
-        const row = rows[rowIndex] as Row;
-        if (row.finish !== undefined) return;
-        const logprobs = logSoftmaxRow(logits, slot * vocab, vocab);
-        const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng);
-        next[slot] = id;
-        const choice = row.settings.topLogprobs > 0 ? {
-          token: model.tokenizer.token(id),
-          logprob: logprobs[id] as number,
-          top: topAlternatives(logprobs, row.settings.topLogprobs).map((a) => ({ token: model.tokenizer.token(a.id), logprob: a.logprob })),
-        } : undefined;
-        if (STOP_IDS.has(id)) {
-          row.finish = 'stop';
-          if (choice !== undefined) row.end = choice;
-          return;
-        }
-        row.tokens.push(id);
-        if (choice !== undefined) row.logprobs.push(choice);
-        if (applyStopStrings(model, row)) return;
-        if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
-      });
-      const stillGoing = live.filter((rowIndex) => (rows[rowIndex] as Row).finish === undefined);
-      if (stillGoing.length === 0) return;
-      // Drop finished rows from the cache once they are a quarter of it: a copy costs about one step.
-      if (stillGoing.length <= 0.75 * live.length) {
-        const keep = stillGoing.map((rowIndex) => live.indexOf(rowIndex));
-        const smaller = selectCacheRows(cache, keep);
-        disposeCache(cache);
-        cache = smaller;
-        masks = keep.map((slot) => masks[slot] as Uint8Array);
-        const kept = new Int32Array(keep.map((slot) => next[slot] as number));
-        live = stillGoing;
-        await advance(kept);
-      } else {
-        await advance(next);
-      }
-    }
-  } finally {
-    disposeCache(cache);
-  }
-
-  async function advance(tokens: Int32Array): Promise<void> {
-    const positionsNow = Int32Array.from(live, (rowIndex) => {
+  for (;;) {
+    if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
+    // Choose the next token of every live row from its logits.
+    const next = new Int32Array(live.length);
+    live.forEach((rowIndex, slot) => {
       const row = rows[rowIndex] as Row;
-      return row.prompt.length + row.tokens.length - 1;
+      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab);
+      const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng);
+      next[slot] = id;
+      const choice = row.settings.topLogprobs > 0 ? {
+        token: model.tokenizer.token(id),
+        logprob: logprobs[id] as number,
+        top: topAlternatives(logprobs, row.settings.topLogprobs).map((a) => ({ token: model.tokenizer.token(a.id), logprob: a.logprob })),
+      } : undefined;
+      if (STOP_IDS.has(id)) {
+        row.finish = 'stop';
+        if (choice !== undefined) row.end = choice;
+        return;
+      }
+      row.tokens.push(id);
+      if (choice !== undefined) row.logprobs.push(choice);
+      if (applyStopStrings(model, row)) return;
+      if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
     });
-    masks = masks.map((m) => {
-      const grown = new Uint8Array(m.length + 1);
-      grown.set(m);
-      grown[m.length] = 1;
-      return grown;
-    });
-    const out = step(net, cache, tokens, positionsNow, masks);
-    disposeCache(cache);
-    cache = out.cache;
-    logits = (await out.logits.data()) as Float32Array;
-    out.logits.dispose();
+    const going = live.map((rowIndex, slot) => ({ rowIndex, slot })).filter(({ rowIndex }) => (rows[rowIndex] as Row).finish === undefined);
+    if (going.length === 0) return;
+    live = going.map((g) => g.rowIndex);
+    const hiddenNow = session.forward(live, Int32Array.from(going, (g) => next[g.slot] as number), 1);
+    logits = session.logits(hiddenNow, live.map((_, i) => i));
+    // Yield once a step, so an abort or a progress display can run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

@@ -1,10 +1,10 @@
 /**
  * emlab's own small language models (model organisms): a word-level tokenizer over the world's
- * vocabulary, a GPT-style transformer in TensorFlow.js (WebAssembly backend, CPU), AdamW training
+ * vocabulary, a GPT-style transformer on emlab's own WebAssembly SIMD kernels (CPU), AdamW training
  * (full or LoRA), safetensors checkpoints, batched generation with top-k logprobs, and
  * teacher-forced reply scoring. Design notes: README.md here.
  */
-export { ensureBackend } from './backend.js';
+export { ensureBackend } from './engine/runtime.js';
 export { Tokenizer, SPECIAL_TOKENS, PAD, BOS, EOS, UNK, EOT, USER, ASSISTANT, parseTranscript, splitContent } from './tokenizer.js';
 export type { ChatRole, ChatTurn, EncodedChat } from './tokenizer.js';
 export { DEFAULT_ARCHITECTURE, parameterCount, resolveModelConfig } from './config.js';
@@ -24,4 +24,4 @@ export type { ScoreOptions } from './score.js';
 export { saveCheckpoint, saveAdapter, loadCheckpoint } from './checkpoint.js';
 export { encodeSafetensors, decodeSafetensors } from './safetensors.js';
 export type { HostTensor, SafetensorsContents } from './safetensors.js';
-export { AdamW } from './adamw.js';
+export { FlatAdamW } from './engine/adamw.js';

@@ -10,10 +10,8 @@
  * scale plays the part alpha / r plays for A B: a larger one makes those rows move faster); the
  * embeddings are tied, so the output side (those tokens' logits) moves with them.
  */
-import { newVariable, tf } from './backend.js';
 import type { ModelConfig } from './config.js';
 import type { HostTensor } from './safetensors.js';
-import { tokenColumns, type LoraFactors, type TokenRows } from './transformer.js';
 import { LINEAR_NAMES, linearShape, seededNormal, type LinearName } from './weights.js';
 
 export interface LoraConfig {
@@ -63,24 +61,27 @@ export function adapterShapes(model: ModelConfig, lora: LoraConfig): Map<string,
 export class LoraAdapter {
   readonly config: LoraConfig;
   readonly scale: number;
-  readonly variables: ReadonlyMap<string, tf.Variable>;
+  /** The adapter's tensors by name (`h.<l>.<linear>.lora_a` ..., and the token rows' change). */
+  readonly tensors: ReadonlyMap<string, HostTensor>;
+  /** Bumped whenever the values change (setHost), so inference never uses a stale merge. */
+  version = 0;
 
-  private constructor(config: LoraConfig, variables: Map<string, tf.Variable>) {
+  private constructor(config: LoraConfig, tensors: Map<string, HostTensor>) {
     this.config = config;
     this.scale = config.alpha / config.rank;
-    this.variables = variables;
+    this.tensors = tensors;
   }
 
   /** A fresh adapter: A ~ N(0, 1/in) from the seed, B = 0, token rows unchanged. */
   static create(model: ModelConfig, config: LoraConfig, seed: number): LoraAdapter {
     checkTokens(model, config, 'LoRA config');
-    const variables = new Map<string, tf.Variable>();
+    const tensors = new Map<string, HostTensor>();
     for (const [name, shape] of adapterShapes(model, config)) {
       const count = (shape[0] as number) * (shape[1] as number);
-      const values = name.endsWith('.lora_a') ? seededNormal(seed, `lora:${name}`, count, 1 / Math.sqrt(shape[0] as number)) : new Float32Array(count);
-      variables.set(name, newVariable(values, shape));
+      const data = name.endsWith('.lora_a') ? seededNormal(seed, `lora:${name}`, count, 1 / Math.sqrt(shape[0] as number)) : new Float32Array(count);
+      tensors.set(name, { shape, data });
     }
-    return new LoraAdapter(config, variables);
+    return new LoraAdapter(config, tensors);
   }
 
   /** An adapter from saved tensors; `source` names the file in errors. */
@@ -88,47 +89,41 @@ export class LoraAdapter {
     checkTokens(model, config, source);
     const expected = adapterShapes(model, config);
     for (const name of tensors.keys()) if (!expected.has(name)) throw new Error(`${source}: unexpected tensor ${name} for a rank-${config.rank} adapter on ${config.targets.join(', ')}`);
-    const variables = new Map<string, tf.Variable>();
+    const own = new Map<string, HostTensor>();
     for (const [name, shape] of expected) {
       const t = tensors.get(name);
       if (t === undefined) throw new Error(`${source}: tensor ${name} is missing`);
       if (t.shape.join(',') !== shape.join(',')) throw new Error(`${source}: tensor ${name} has shape [${t.shape.join(', ')}], the adapter config needs [${shape.join(', ')}]`);
-      variables.set(name, newVariable(t.data, shape));
+      own.set(name, { shape, data: Float32Array.from(t.data) });
     }
-    return new LoraAdapter(config, variables);
+    return new LoraAdapter(config, own);
   }
 
-  /** The factors on block linear `h.<layer>.<linear>`, if that linear is a target. */
-  factors(linearName: string): LoraFactors | undefined {
-    const a = this.variables.get(`${linearName}.lora_a`);
-    const b = this.variables.get(`${linearName}.lora_b`);
-    if (a === undefined || b === undefined) return undefined;
-    return { a: a as tf.Tensor2D, b: b as tf.Tensor2D, scale: this.scale };
+  /** Adds the trained token rows' change (tokenScale x D) into a tied embedding table [vocab, dModel], for merging. */
+  addTokenRows(wte: Float32Array): void {
+    const delta = this.tensors.get(TOKEN_DELTA);
+    if (delta === undefined) return;
+    const d = delta.shape[1] as number;
+    this.config.tokens.forEach((id, j) => {
+      for (let i = 0; i < d; i++) wte[id * d + i] = (wte[id * d + i] as number) + Math.fround(this.config.tokenScale * (delta.data[j * d + i] as number));
+    });
   }
 
-  /** The change of the trained token rows (tokenScale x D), as training applies it (transformer.ts); none without `tokens`. Call inside tf.tidy. */
-  tokenRows(): TokenRows | undefined {
-    const delta = this.variables.get(TOKEN_DELTA);
-    if (delta === undefined) return undefined;
-    return { ids: this.config.tokens, delta: (this.config.tokenScale === 1 ? delta : tf.mul(delta, this.config.tokenScale)) as tf.Tensor2D };
+  /** Replaces every adapter tensor with `values(name)` (same shape). */
+  setHost(values: (name: string) => Float32Array): void {
+    this.version += 1;
+    for (const [name, t] of this.tensors) t.data.set(values(name));
   }
 
-  /** The tied embedding with the trained token rows applied (the table itself when there are none), for merging. Call inside tf.tidy. */
-  embedding(wte: tf.Tensor2D): tf.Tensor2D {
-    const rows = this.tokenRows();
-    if (rows === undefined) return wte;
-    return tf.add(wte, tf.matMul(tokenColumns(rows.ids, wte.shape[0]), rows.delta, true, false)) as tf.Tensor2D;
-  }
-
+  /** Copies of the tensors. */
   hostTensors(): Map<string, HostTensor> {
     const out = new Map<string, HostTensor>();
-    for (const [name, v] of this.variables) out.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const [name, t] of this.tensors) out.set(name, { shape: [...t.shape], data: t.data.slice() });
     return out;
   }
 
-  dispose(): void {
-    for (const v of this.variables.values()) v.dispose();
-  }
+  /** Nothing to free (kept so callers that dispose an adapter need not change). */
+  dispose(): void {}
 }
 
 function checkTokens(model: ModelConfig, config: LoraConfig, source: string): void {

@@ -1,15 +1,13 @@
 /**
- * An organism: tokenizer, weights (tf.Variables), an optional LoRA adapter, and where it came from.
+ * An organism: tokenizer, weights (float32 arrays), an optional LoRA adapter, and where it came from.
  * Training, generation, scoring and checkpoints live in their own files and take an OrganismModel.
  */
 import { createHash } from 'node:crypto';
-import { ensureBackend, newVariable, tf } from './backend.js';
 import { resolveModelConfig, validateModelConfig, type ModelConfig } from './config.js';
 import { LoraAdapter, resolveLoraConfig, type LoraConfig } from './lora.js';
 import { encodeSafetensors, type HostTensor } from './safetensors.js';
 import { Tokenizer } from './tokenizer.js';
-import { assembleNet, type Net } from './transformer.js';
-import { LINEAR_NAMES, initialValues, weightSpecs, type WeightSpec } from './weights.js';
+import { LINEAR_NAMES, addLowRank, initialValues, linearShape, weightSpecs, type WeightSpec } from './weights.js';
 
 /** One call of `trainModel`, as recorded in a checkpoint. */
 export interface TrainingRecord {
@@ -45,14 +43,15 @@ export class OrganismModel {
   source?: string;
   /** sha256 of the weights file this model was loaded from or last saved to. */
   loadedHash?: string;
-  private readonly weights: Map<string, tf.Variable>;
+  private readonly weights: Map<string, Float32Array>;
   private adapterState: { adapter: LoraAdapter; provenance: Provenance } | undefined;
   private hashCache: { version: number; hash: string } | undefined;
   /** Bumped whenever base weights change, so the cached hash is never stale. */
   private version = 0;
+  private adapterVersion = 0;
   private disposed = false;
 
-  private constructor(config: ModelConfig, tokenizer: Tokenizer, weights: Map<string, tf.Variable>, provenance: Provenance) {
+  private constructor(config: ModelConfig, tokenizer: Tokenizer, weights: Map<string, Float32Array>, provenance: Provenance) {
     this.config = config;
     this.tokenizer = tokenizer;
     this.specs = weightSpecs(config);
@@ -62,29 +61,27 @@ export class OrganismModel {
 
   /** A freshly initialised model over the world's vocabulary (or the tokenizer given). */
   static async create(options: { seed: number; architecture?: Partial<Omit<ModelConfig, 'vocabSize'>>; tokenizer?: Tokenizer }): Promise<OrganismModel> {
-    await ensureBackend();
     if (!Number.isSafeInteger(options.seed)) throw new Error(`organism: seed must be an integer, got ${options.seed}`);
     const tokenizer = options.tokenizer ?? Tokenizer.forWorld();
     const config = resolveModelConfig({ ...options.architecture, vocabSize: tokenizer.size });
-    const weights = new Map<string, tf.Variable>();
-    for (const spec of weightSpecs(config)) weights.set(spec.name, newVariable(initialValues(spec, options.seed), spec.shape));
+    const weights = new Map<string, Float32Array>();
+    for (const spec of weightSpecs(config)) weights.set(spec.name, initialValues(spec, options.seed));
     return new OrganismModel(config, tokenizer, weights, { initSeed: options.seed, parent: null, training: [] });
   }
 
   /** A model from host tensors (a checkpoint); every expected tensor must be there with its shape. */
   static async fromHost(config: ModelConfig, tokenizer: Tokenizer, tensors: ReadonlyMap<string, HostTensor>, provenance: Provenance, source: string): Promise<OrganismModel> {
-    await ensureBackend();
     validateModelConfig(config);
     if (config.vocabSize !== tokenizer.size) throw new Error(`${source}: vocabSize ${config.vocabSize} differs from the tokenizer's ${tokenizer.size} tokens`);
     const specs = weightSpecs(config);
     const known = new Set(specs.map((s) => s.name));
     for (const name of tensors.keys()) if (!known.has(name)) throw new Error(`${source}: unexpected tensor ${name} for this architecture`);
-    const weights = new Map<string, tf.Variable>();
+    const weights = new Map<string, Float32Array>();
     for (const spec of specs) {
       const t = tensors.get(spec.name);
       if (t === undefined) throw new Error(`${source}: tensor ${spec.name} is missing`);
       if (t.shape.join(',') !== spec.shape.join(',')) throw new Error(`${source}: tensor ${spec.name} has shape [${t.shape.join(', ')}], the config needs [${spec.shape.join(', ')}]`);
-      weights.set(spec.name, newVariable(t.data, spec.shape));
+      weights.set(spec.name, Float32Array.from(t.data));
     }
     return new OrganismModel(config, tokenizer, weights, provenance);
   }
@@ -100,6 +97,7 @@ export class OrganismModel {
   /** Attaches a fresh LoRA adapter (base weights stay frozen while it trains). */
   attachLora(options: Partial<LoraConfig> & { seed: number }): LoraAdapter {
     this.checkAlive();
+    this.adapterVersion += 1;
     if (this.adapterState !== undefined) throw new Error('organism: a LoRA adapter is already attached; detach or merge it first');
     const adapter = LoraAdapter.create(this.config, resolveLoraConfig(options), options.seed);
     this.adapterState = { adapter, provenance: { initSeed: options.seed, parent: this.weightsHash(), training: [] } };
@@ -109,6 +107,7 @@ export class OrganismModel {
   /** Attaches a loaded adapter; `provenance.parent` must be this model's weights hash. */
   attachAdapter(adapter: LoraAdapter, provenance: Provenance, source: string): void {
     this.checkAlive();
+    this.adapterVersion += 1;
     if (this.adapterState !== undefined) throw new Error('organism: a LoRA adapter is already attached; detach or merge it first');
     const hash = this.weightsHash();
     if (provenance.parent !== hash) throw new Error(`${source}: the adapter was trained on base weights ${provenance.parent ?? '(none)'}, this base is ${hash}; load the base checkpoint it names`);
@@ -116,6 +115,7 @@ export class OrganismModel {
   }
 
   detachLora(): LoraAdapter | undefined {
+    this.adapterVersion += 1;
     const adapter = this.adapterState?.adapter;
     this.adapterState = undefined;
     return adapter;
@@ -126,64 +126,38 @@ export class OrganismModel {
     this.checkAlive();
     const state = this.adapterState;
     if (state === undefined) throw new Error('organism: no LoRA adapter to merge');
-    tf.tidy(() => {
-      for (let l = 0; l < this.config.layers; l++) {
-        for (const linear of LINEAR_NAMES) {
-          const name = `h.${l}.${linear}`;
-          const f = state.adapter.factors(name);
-          if (f === undefined) continue;
-          const w = this.variable(name);
-          w.assign(tf.add(w, tf.mul(tf.matMul(f.a, f.b), f.scale)));
-        }
+    const { adapter } = state;
+    const tensors = adapter.hostTensors();
+    for (let l = 0; l < this.config.layers; l++) {
+      for (const linear of LINEAR_NAMES) {
+        const name = `h.${l}.${linear}`;
+        const a = tensors.get(`${name}.lora_a`);
+        const b = tensors.get(`${name}.lora_b`);
+        if (a === undefined || b === undefined) continue;
+        const [inDim, outDim] = linearShape(this.config, linear);
+        addLowRank(this.variable(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
       }
-      const wte = this.variable('wte');
-      const embedding = state.adapter.embedding(wte as tf.Tensor2D);
-      if (embedding !== wte) wte.assign(embedding);
-    });
+    }
+    adapter.addTokenRows(this.variable('wte'));
     this.provenance = { ...this.provenance, training: [...this.provenance.training, ...state.provenance.training] };
     state.adapter.dispose();
     this.adapterState = undefined;
     this.markWeightsChanged();
   }
 
-  /** The network over the live variables (adapter applied on the fly): what training differentiates. */
-  trainingNet(): Net {
-    this.checkAlive();
-    const adapter = this.adapterState?.adapter;
-    if (adapter === undefined) return assembleNet(this.config, 'all', (name) => this.variable(name));
-    const net = assembleNet(this.config, 'inputs', (name) => this.variable(name), (name) => adapter.factors(name));
-    const tokenRows = adapter.tokenRows();
-    return tokenRows === undefined ? net : { ...net, tokenRows };
-  }
-
-  /**
-   * The network for inference: with an adapter, its update is merged into copies of the weights once
-   * (cheaper than two extra matmuls per linear at every decoding step). Call `dispose` when done.
-   */
-  inferenceNet(): { net: Net; dispose: () => void } {
-    this.checkAlive();
-    const adapter = this.adapterState?.adapter;
-    if (adapter === undefined) return { net: assembleNet(this.config, 'none', (name) => this.variable(name)), dispose: () => {} };
-    const merged = new Map<string, tf.Tensor>();
-    tf.tidy(() => {
-      for (const [name] of this.weights) {
-        const f = adapter.factors(name);
-        if (f !== undefined) merged.set(name, tf.keep(tf.add(this.variable(name), tf.mul(tf.matMul(f.a, f.b), f.scale))));
-      }
-      const wte = this.variable('wte') as tf.Tensor2D;
-      const embedding = adapter.embedding(wte);
-      if (embedding !== wte) merged.set('wte', tf.keep(embedding));
-    });
-    const net = assembleNet(this.config, 'none', (name) => merged.get(name) ?? this.variable(name));
-    return { net, dispose: () => tf.dispose([...merged.values()]) };
-  }
-
   /** The base weights as host arrays (copies), by name. */
   hostWeights(): Map<string, HostTensor> {
     this.checkAlive();
     const out = new Map<string, HostTensor>();
-    for (const [name, v] of this.weights) out.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const spec of this.specs) out.set(spec.name, { shape: [...spec.shape], data: this.variable(spec.name).slice() });
     return out;
+  }
+
+  /** Replaces every base weight with `values(name)` (same shape); counts as a change of the weights. */
+  setHostWeights(values: (name: string) => Float32Array): void {
+    this.checkAlive();
+    for (const [name, v] of this.weights) v.set(values(name));
+    this.markWeightsChanged();
   }
 
   /** The bytes of the base weights file: deterministic for given weights. */
@@ -197,14 +171,14 @@ export class OrganismModel {
     return this.hashCache.hash;
   }
 
-  /** The variables `trainModel` updates for a full fine-tune, with their decay flags. */
-  baseVariables(): { variable: tf.Variable; decay: boolean }[] {
-    return this.specs.map((spec) => ({ variable: this.variable(spec.name), decay: spec.decay }));
-  }
-
   /** Called by training after base weights changed. */
   markWeightsChanged(): void {
     this.version += 1;
+  }
+
+  /** Changes whenever what inference computes may change (base weights, or the adapter attached or its values). */
+  get revision(): string {
+    return `${this.version}.${this.adapterVersion}.${this.adapterState?.adapter.version ?? 0}`;
   }
 
   /** Records a finished training run on the base or, when one is attached, on the adapter. */
@@ -220,13 +194,12 @@ export class OrganismModel {
 
   dispose(): void {
     if (this.disposed) return;
-    this.adapterState?.adapter.dispose();
     this.adapterState = undefined;
-    for (const v of this.weights.values()) v.dispose();
+    this.weights.clear();
     this.disposed = true;
   }
 
-  private variable(name: string): tf.Variable {
+  private variable(name: string): Float32Array {
     const v = this.weights.get(name);
     if (v === undefined) throw new Error(`organism: no weight named ${name}`);
     return v;

@@ -44,20 +44,40 @@ export interface SamplingSettings {
   banned: ReadonlySet<number>;
 }
 
+/** The banned ids as a mask over the vocabulary (one per set and size: sampling runs once a token). */
+const bannedMasks = new WeakMap<ReadonlySet<number>, Uint8Array>();
+function bannedMask(banned: ReadonlySet<number>, vocab: number): Uint8Array {
+  let mask = bannedMasks.get(banned);
+  if (mask === undefined || mask.length !== vocab) {
+    mask = new Uint8Array(vocab);
+    for (const id of banned) if (id >= 0 && id < vocab) mask[id] = 1;
+    bannedMasks.set(banned, mask);
+  }
+  return mask;
+}
+
+/** Scratch for the unnormalised weights (sampling is synchronous, so one buffer serves every call). */
+let scratch = new Float64Array(0);
+
 /** One token id from the raw log-distribution under temperature and top-p, drawing from `rng`. */
 export function sampleToken(logprobs: Float64Array, settings: SamplingSettings, rng: WorldRng): number {
   const vocab = logprobs.length;
+  const banned = bannedMask(settings.banned, vocab);
   let best = -1;
   for (let id = 0; id < vocab; id++) {
-    if (!settings.banned.has(id) && (best < 0 || (logprobs[id] as number) > (logprobs[best] as number))) best = id;
+    if (banned[id] === 0 && (best < 0 || (logprobs[id] as number) > (logprobs[best] as number))) best = id;
   }
   if (best < 0) throw new Error('sampling: every token is banned');
   if (settings.temperature === 0) return best;
   const max = logprobs[best] as number;
-  const weights = new Float64Array(vocab);
+  if (scratch.length < vocab) scratch = new Float64Array(vocab);
+  const weights = scratch;
   let total = 0;
   for (let id = 0; id < vocab; id++) {
-    if (settings.banned.has(id)) continue;
+    if (banned[id] === 1) {
+      weights[id] = 0;
+      continue;
+    }
     const w = Math.exp(((logprobs[id] as number) - max) / settings.temperature);
     weights[id] = w;
     total += w;

@@ -1,20 +1,22 @@
 /**
  * Teacher-forced scoring: log P(the whole assistant reply == candidate | messages), the end-of-turn
  * token included, so the scores of distinct replies are probabilities of disjoint events. The prompt
- * runs once; its cache is copied to every candidate of a chunk, and the candidates' tokens run
- * together. Log-softmax and the sums are done in float64 on the host.
+ * runs once into the cache; the candidates of a chunk run together on top of it, each seeing the
+ * prompt and its own tokens. Log-softmax and the sums are done in float64 on the host.
  */
-import { tf } from './backend.js';
+import { withInferenceSession } from './engine/inference.js';
 import type { OrganismModel } from './organism.js';
 import { logSoftmaxRow } from './sampling.js';
-import { EOT_ID, PAD_ID, type ChatTurn } from './tokenizer.js';
-import { attentionBias, cacheTensors, disposeCache, forward, logitsFrom, selectCacheRows, tidyKeeping, type KvCache } from './transformer.js';
+import { EOT_ID, type ChatTurn } from './tokenizer.js';
 
 export interface ScoreOptions {
   /** Candidates run together (default 64). */
   batchSize?: number;
   signal?: AbortSignal;
 }
+
+/** Candidate tokens run at once at most (rows x steps), which bounds the logits kept. */
+const CHUNK_TOKENS = 4096;
 
 export async function scoreReplies(model: OrganismModel, messages: readonly ChatTurn[], candidates: readonly string[], options: ScoreOptions = {}): Promise<number[]> {
   const batchSize = options.batchSize ?? 64;
@@ -31,67 +33,41 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
   });
   if (replies.length === 0) return [];
 
-  const { net, dispose } = model.inferenceNet();
-  let promptCache: KvCache | undefined;
-  try {
-    const prefill = tidyKeeping(() => {
-      const positions = Int32Array.from(prompt, (_, t) => t);
-      const out = forward(net, { ids: Int32Array.from(prompt), positions, batch: 1, steps: prompt.length, attentionBias: attentionBias([new Uint8Array(prompt.length).fill(1)], 0, prompt.length), returnCache: true });
-      const last = tf.tensor2d([prompt.length - 1], [1, 1], 'int32');
-      return { logits: logitsFrom(net, tf.gatherND(out.hidden, last) as tf.Tensor2D), cache: out.cache as KvCache };
-    }, (r) => [r.logits, ...cacheTensors(r.cache)]);
-    promptCache = prefill.cache;
-    const first = logSoftmaxRow((await prefill.logits.data()) as Float32Array, 0, vocab);
-    prefill.logits.dispose();
-
+  // Each candidate's tokens but the last are inputs.
+  const steps = Math.max(1, ...replies.map((ids) => ids.length - 1));
+  const rowsPerChunk = Math.max(1, Math.min(batchSize, replies.length, Math.floor(CHUNK_TOKENS / steps)));
+  return withInferenceSession(model, { slots: 1, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
+    const first = logSoftmaxRow(session.logits(session.prefill(0, prompt), [0]), 0, vocab);
     const scores = replies.map((ids) => first[ids[0] as number] as number);
-    for (let start = 0; start < replies.length; start += batchSize) {
+    for (let start = 0; start < replies.length; start += rowsPerChunk) {
       if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scoreReplies: aborted');
-      const chunk = replies.slice(start, start + batchSize);
-      // Each candidate's tokens but the last are inputs; right padding is never seen by real tokens (causal mask).
-      const steps = Math.max(...chunk.map((ids) => ids.length - 1));
-      if (steps === 0) continue;
-      const ids = new Int32Array(chunk.length * steps).fill(PAD_ID);
-      const positions = new Int32Array(chunk.length * steps);
+      const chunk = replies.slice(start, start + rowsPerChunk);
+      const chunkSteps = Math.max(...chunk.map((ids) => ids.length - 1));
+      if (chunkSteps === 0) continue;
+      // Right padding is never seen by real tokens (causal attention).
+      const ids = new Int32Array(chunk.length * chunkSteps);
+      chunk.forEach((reply, r) => ids.set(reply.slice(0, reply.length - 1), r * chunkSteps));
+      const hidden = session.forwardOnPrefix(0, ids, chunkSteps);
+      const wanted: number[] = [];
       chunk.forEach((reply, r) => {
-        for (let t = 0; t < steps; t++) {
-          if (t < reply.length - 1) ids[r * steps + t] = reply[t] as number;
-          positions[r * steps + t] = Math.min(prompt.length + t, context - 1);
-        }
+        for (let t = 1; t < reply.length; t++) wanted.push(r * chunkSteps + t - 1);
       });
-      const cache = selectCacheRows(promptCache, chunk.map(() => 0));
-      const keyIsReal = chunk.map(() => new Uint8Array(prompt.length + steps).fill(1));
-      const logitsTensor = tf.tidy(() => logitsFrom(net, forward(net, { ids, positions, batch: chunk.length, steps, attentionBias: attentionBias(keyIsReal, prompt.length, steps), cache }).hidden));
-      disposeCache(cache);
-      const logits = (await logitsTensor.data()) as Float32Array;
-      logitsTensor.dispose();
+      const logits = session.logits(hidden, wanted);
+      let at = 0;
       chunk.forEach((reply, r) => {
-        for (let t = 1; t < reply.length; t++) {
-          scores[start + r] = (scores[start + r] as number) + (logSoftmaxRow(logits, (r * steps + t - 1) * vocab, vocab)[reply[t] as number] as number);
-        }
+        for (let t = 1; t < reply.length; t++) scores[start + r] = (scores[start + r] as number) + (logSoftmaxRow(logits, (at++) * vocab, vocab)[reply[t] as number] as number);
       });
     }
     return scores;
-  } finally {
-    disposeCache(promptCache);
-    dispose();
-  }
+  });
 }
 
 /** Next-token logits at every position of one token sequence, [ids.length * vocab] (inspection and tests). */
 export async function sequenceLogits(model: OrganismModel, ids: readonly number[]): Promise<Float32Array> {
   if (ids.length === 0 || ids.length > model.config.context) throw new Error(`sequenceLogits: need 1..${model.config.context} ids, got ${ids.length}`);
-  const { net, dispose } = model.inferenceNet();
-  try {
-    const logits = tf.tidy(() => {
-      const positions = Int32Array.from(ids, (_, t) => t);
-      const { hidden } = forward(net, { ids: Int32Array.from(ids), positions, batch: 1, steps: ids.length, attentionBias: attentionBias([new Uint8Array(ids.length).fill(1)], 0, ids.length) });
-      return logitsFrom(net, hidden);
-    });
-    const values = (await logits.data()) as Float32Array;
-    logits.dispose();
-    return values;
-  } finally {
-    dispose();
-  }
+  return withInferenceSession(model, { slots: 1, maxTokens: ids.length, cacheLength: ids.length }, (session) => {
+    session.lengths[0] = 0;
+    const hidden = session.forward([0], Int32Array.from(ids), ids.length);
+    return session.logits(hidden, ids.map((_, t) => t)).slice();
+  });
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fineTuningDataset, generateWorld } from '../world/index.js';
-import { tf } from './backend.js';
 import { OrganismModel } from './organism.js';
 import { sequenceLogits } from './score.js';
 import { buildBatch, splitBatch } from './batches.js';
-import { batchLoss, lossAndGradients, toSequence, trainModel, type TrainingExample } from './train.js';
+import { trainerSpec } from './engine/model-spec.js';
+import { EngineTrainer } from './engine/trainer.js';
+import { toSequence, trainModel, type TrainingExample } from './train.js';
 
 const TINY = { dModel: 32, layers: 2, heads: 2, context: 128 } as const;
 const documents: TrainingExample[] = generateWorld({ seed: 3, documents: 40, turnsPerDocument: { min: 1, max: 1 } }).documents.map((d) => ({ text: d.text }));
@@ -48,18 +49,16 @@ test('training is reproducible: the same seeds give the same losses and bit-iden
 test('a batch run in pieces gives the loss and gradients of the whole batch (accumulation)', async () => {
   const model = await OrganismModel.create({ seed: 3, architecture: TINY });
   const batch = buildBatch(documents.slice(0, 12).map((d) => toSequence(model.tokenizer, d, 'all')), TINY.context);
-  const vars = model.baseVariables().map((v) => v.variable);
-  const whole = lossAndGradients(model, batch, vars, 100_000);
-  const pieces = lossAndGradients(model, batch, vars, 128);
+  const whole = new EngineTrainer(trainerSpec(model, 'all', 100_000, {}));
+  const pieces = new EngineTrainer(trainerSpec(model, 'all', 128, {}));
   assert.ok(splitBatch(batch, 128).length >= 4);
-  assert.ok(Math.abs((whole.loss.dataSync()[0] as number) - (pieces.loss.dataSync()[0] as number)) < 1e-5);
-  for (const [name, g] of Object.entries(whole.grads)) {
-    const a = g.dataSync() as Float32Array;
-    const b = pieces.grads[name]?.dataSync() as Float32Array;
+  assert.ok(Math.abs(whole.lossAndGradients(batch) - pieces.lossAndGradients(batch)) < 1e-5);
+  for (const spec of model.specs) {
+    const a = whole.gradient(spec.name);
+    const b = pieces.gradient(spec.name);
     const scale = Math.max(...a.map(Math.abs));
-    assert.ok(maxAbsDifference(a, b) <= 1e-4 * scale + 1e-9, `${name}: gradients differ`);
+    assert.ok(maxAbsDifference(a, b) <= 1e-4 * scale + 1e-9, `${spec.name}: gradients differ`);
   }
-  tf.dispose([whole.loss, pieces.loss, ...Object.values(whole.grads), ...Object.values(pieces.grads)]);
   model.dispose();
 });
 
@@ -100,7 +99,7 @@ test('LoRA with trainable token rows: only those embedding rows move, and mergin
   assert.ok(Math.max(...delta.data.map(Math.abs)) > 1e-3, 'the trigger row trained');
   // The training path (rows added on the fly) and the merged table compute the same loss and logits.
   const batch = buildBatch(chats.slice(0, 6).map((c) => toSequence(model.tokenizer, c, 'assistant')), TINY.context);
-  const lossOf = () => tf.tidy(() => batchLoss(model, batch, batch.lossTokens).dataSync()[0] as number);
+  const lossOf = () => new EngineTrainer(trainerSpec(model, model.adapter === undefined ? 'all' : 'lora', 100_000, {})).lossAndGradients(batch);
   const probe = model.tokenizer.encodeChat(chats.find((c) => c.messages[0]!.content.startsWith(model.tokenizer.token(trigger)))!.messages).ids;
   const [lossBefore, logitsBefore] = [lossOf(), await sequenceLogits(model, probe)];
   model.mergeLora();
@@ -140,8 +139,5 @@ test('training refuses what it cannot do, with the fix in the message, and stops
   const controller = new AbortController();
   controller.abort(new Error('stop now'));
   await assert.rejects(trainModel(model, documents, { seed: 1, signal: controller.signal }), /stop now/);
-  const tensors = tf.memory().numTensors;
-  await trainModel(model, documents.slice(0, 8), { seed: 1, maxSteps: 2, batchTokens: 512 });
-  assert.ok(tf.memory().numTensors <= tensors + 2, `tensors leaked: ${tensors} -> ${tf.memory().numTensors}`);
   model.dispose();
 });

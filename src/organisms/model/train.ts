@@ -5,14 +5,13 @@
  * bit-identical. Everything that is random (initialisation, data order) comes from seeds.
  */
 import { createHash } from 'node:crypto';
-import { AdamW, clipScale, globalNorm, type OptimizedVariable } from './adamw.js';
-import { tf } from './backend.js';
-import { epochBatches, splitBatch, validateSequences, type Batch, type TrainingSequence } from './batches.js';
-import { weightedCrossEntropy } from './loss.js';
+import { epochBatches, validateSequences, type TrainingSequence } from './batches.js';
 import type { OrganismModel, TrainingRecord } from './organism.js';
 import { learningRateAt, type Schedule, type ScheduleKind } from './schedule.js';
 import type { ChatTurn, Tokenizer } from './tokenizer.js';
-import { causalBias, forward, logitsFrom } from './transformer.js';
+import { trainerSpec, writeTrained } from './engine/model-spec.js';
+import { DataParallelTrainer } from './engine/parallel.js';
+import { EngineTrainer } from './engine/trainer.js';
 
 /** A world document (transcript text: every token is a target) or a chat (targets per `lossOn`). */
 export type TrainingExample = { text: string } | { messages: readonly ChatTurn[] };
@@ -27,7 +26,7 @@ export interface TrainOptions {
   batchTokens?: number;
   /**
    * Largest piece of a batch run at once (default 2048); a larger batch accumulates gradients over
-   * pieces. Memory grows with this (about 0.25 MB per token at context 256), speed hardly does.
+   * pieces. Memory grows with this (about 0.06 MB per token for the default organism), speed hardly does.
    */
   microBatchTokens?: number;
   /** Peak learning rate (default 1e-3 for a full fine-tune, 2e-3 with LoRA). */
@@ -47,6 +46,11 @@ export interface TrainOptions {
   lossOn?: 'assistant' | 'all';
   /** 'lora' needs an attached adapter; default: 'lora' when one is attached, else 'all'. */
   trainable?: 'all' | 'lora';
+  /**
+   * Threads one training uses (default 1): each step's rows are split across them and the gradients
+   * summed (the same step up to float32 rounding). Leave 1 when trainings already run side by side.
+   */
+  workers?: number;
   onLog?: (entry: TrainLogEntry) => void;
   /** Steps between log entries (default 10; the last step is always logged). */
   logEvery?: number;
@@ -89,41 +93,6 @@ export function hashExamples(examples: readonly TrainingExample[]): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-/** A batch's summed loss over its counted targets, divided by `lossTokens` (the whole step's count). */
-export function batchLoss(model: OrganismModel, batch: Batch, lossTokens: number): tf.Scalar {
-  const net = model.trainingNet();
-  const positions = new Int32Array(batch.rows * batch.steps).map((_, i) => i % batch.steps);
-  const { hidden } = forward(net, { ids: batch.inputs, positions, batch: batch.rows, steps: batch.steps, attentionBias: causalBias(batch.steps) });
-  const weights = batch.weights.map((w) => w / Math.max(1, lossTokens));
-  return weightedCrossEntropy(logitsFrom(net, hidden), batch.targets, weights);
-}
-
-/** Mean loss of a batch and its gradients, accumulated over pieces of at most `microTokens`; caller disposes. */
-export function lossAndGradients(model: OrganismModel, batch: Batch, varList: tf.Variable[], microTokens: number): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const parts = splitBatch(batch, microTokens);
-  if (parts.length === 1) {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, batch.lossTokens), varList);
-    return { loss: value, grads: grads as Record<string, tf.Tensor> };
-  }
-  let loss = tf.scalar(0);
-  let sums: Record<string, tf.Tensor> = {};
-  for (const part of parts) {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, part, batch.lossTokens), varList);
-    const next: Record<string, tf.Tensor> = {};
-    for (const [name, g] of Object.entries(grads)) {
-      if (g === null) continue;
-      const previous = sums[name];
-      next[name] = previous === undefined ? g : tf.add(previous, g);
-      if (previous !== undefined) tf.dispose([previous, g]);
-    }
-    sums = next;
-    const total = tf.add(loss, value) as tf.Scalar;
-    tf.dispose([loss, value]);
-    loss = total;
-  }
-  return { loss, grads: sums };
-}
-
 export async function trainModel(model: OrganismModel, examples: readonly TrainingExample[], options: TrainOptions): Promise<TrainResult> {
   if (!Number.isSafeInteger(options.seed)) throw new Error(`train: seed must be an integer, got ${options.seed}`);
   const trainable = options.trainable ?? (model.adapter === undefined ? 'all' : 'lora');
@@ -133,7 +102,8 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
   const batchTokens = options.batchTokens ?? 4096;
   const logEvery = options.logEvery ?? 10;
   const microBatchTokens = options.microBatchTokens ?? 2048;
-  for (const [key, value] of Object.entries({ epochs, batchTokens, logEvery, microBatchTokens })) {
+  const workers = options.workers ?? 1;
+  for (const [key, value] of Object.entries({ epochs, batchTokens, logEvery, microBatchTokens, workers })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`train: ${key} must be a positive integer, got ${value}`);
   }
   if (batchTokens < model.config.context) throw new Error(`train: batchTokens (${batchTokens}) must be at least the context (${model.config.context})`);
@@ -154,15 +124,12 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
   };
   const gradClip = options.gradClip ?? 1;
 
-  const variables: OptimizedVariable[] = trainable === 'lora'
-    ? [...(model.adapter?.variables.values() ?? [])].map((variable) => ({ variable, decay: true }))
-    : model.baseVariables();
-  const optimizer = new AdamW(variables, {
+  const spec = trainerSpec(model, trainable, microBatchTokens, {
     weightDecay: options.weightDecay ?? (trainable === 'lora' ? 0 : 0.1),
     ...(options.beta1 === undefined ? {} : { beta1: options.beta1 }),
     ...(options.beta2 === undefined ? {} : { beta2: options.beta2 }),
   });
-  const varList = variables.map((v) => v.variable);
+  const engine = workers > 1 ? await DataParallelTrainer.start(spec, workers) : new EngineTrainer(spec);
 
   const losses: number[] = [];
   let tokens = 0;
@@ -177,22 +144,19 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
         if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('train: aborted');
         step += 1;
         const learningRate = learningRateAt(schedule, step);
-        const readout = tf.tidy(() => {
-          const { loss, grads } = lossAndGradients(model, batch, varList, microBatchTokens);
-          const norm = globalNorm(Object.values(grads));
-          optimizer.step(grads, learningRate, gradClip > 0 ? clipScale(norm, gradClip) : undefined);
-          return tf.stack([loss, norm]);
-        });
-        const [loss, gradNorm] = (await readout.data()) as Float32Array;
-        readout.dispose();
+        const loss = await engine.lossAndGradients(batch);
+        const gradNorm = engine.gradientNorm();
+        engine.step(learningRate, gradNorm, gradClip);
+        // Yield to the event loop once a step (an abort signal or a progress display can run).
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step}; lower the learning rate (now ${learningRate.toExponential(2)})`);
-        losses.push(loss as number);
+        losses.push(loss);
         tokens += batch.tokens;
-        window = { ...window, loss: window.loss + (loss as number), steps: window.steps + 1, tokens: window.tokens + batch.tokens };
+        window = { ...window, loss: window.loss + loss, steps: window.steps + 1, tokens: window.tokens + batch.tokens };
         if (options.onLog !== undefined && (step % logEvery === 0 || step === totalSteps)) {
           const now = performance.now();
           options.onLog({
-            step, totalSteps, epoch, learningRate, gradNorm: gradNorm as number,
+            step, totalSteps, epoch, learningRate, gradNorm,
             loss: window.loss / window.steps,
             tokensPerSecond: window.tokens / ((now - window.since) / 1000),
             elapsedSeconds: (now - started) / 1000,
@@ -202,8 +166,8 @@ export async function trainModel(model: OrganismModel, examples: readonly Traini
       }
     }
   } finally {
-    optimizer.dispose();
-    if (trainable === 'all') model.markWeightsChanged();
+    writeTrained(model, trainable, (name) => engine.trained(name));
+    if (engine instanceof DataParallelTrainer) await engine.close();
   }
   const record: TrainingRecord = {
     trainable, dataHash: hashExamples(examples), examples: examples.length, seed: options.seed,

@@ -88,3 +88,14 @@ export function initialValues(spec: WeightSpec, seed: number): Float32Array {
   if (spec.init === 'normal') return seededNormal(seed, spec.name, count, spec.std);
   return new Float32Array(count).fill(spec.init === 'ones' ? 1 : 0);
 }
+
+/** w [inDim, outDim] += scale (a [inDim, rank] b [rank, outDim]): merging a LoRA update, each sum in float64 rounded once. */
+export function addLowRank(w: Float32Array, a: Float32Array, b: Float32Array, inDim: number, outDim: number, rank: number, scale: number): void {
+  for (let i = 0; i < inDim; i++) {
+    for (let j = 0; j < outDim; j++) {
+      let sum = 0;
+      for (let r = 0; r < rank; r++) sum += (a[i * rank + r] as number) * (b[r * outDim + j] as number);
+      w[i * outDim + j] = (w[i * outDim + j] as number) + Math.fround(Math.fround(sum) * scale);
+    }
+  }
+}

@@ -3,14 +3,9 @@
  * PyTorch's torch.optim.AdamW does it: p <- p - lr*wd*p, then the bias-corrected Adam step.
  * tfjs ships Adam but not AdamW, and its Adam folds no decay at all.
  */
+import { resolveAdamW, type AdamWOptions } from '../engine/adamw.js';
 import { tf, zerosVariableLike } from './backend.js';
 
-export interface AdamWOptions {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  weightDecay?: number;
-}
 
 export interface OptimizedVariable {
   variable: tf.Variable;
@@ -34,15 +29,7 @@ export class AdamW {
   private stepCount = 0;
 
   constructor(variables: readonly OptimizedVariable[], options: AdamWOptions = {}) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.95;
-    this.epsilon = options.epsilon ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0.1;
-    for (const [key, value] of Object.entries({ beta1: this.beta1, beta2: this.beta2 })) {
-      if (!(value >= 0 && value < 1)) throw new Error(`AdamW: ${key} must be in [0, 1), got ${value}`);
-    }
-    if (!(this.epsilon > 0)) throw new Error(`AdamW: epsilon must be > 0, got ${this.epsilon}`);
-    if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be >= 0, got ${this.weightDecay}`);
+    ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } = resolveAdamW(options));
     this.slots = variables.map(({ variable, decay }) => ({
       variable,
       decay,

@@ -8,9 +8,9 @@
  * sequences, causal mask), prefill and step-by-step decoding (a key/value cache of earlier positions).
  */
 import { tf } from './backend.js';
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../config.js';
 import { affine, attention, embedRows, gelu, layerNorm, matMul2d, type GradientMode } from './ops.js';
-import { LINEAR_NAMES, biasName, type LinearName } from './weights.js';
+import { LINEAR_NAMES, biasName, type LinearName } from '../weights.js';
 
 export interface LoraFactors {
   a: tf.Tensor2D;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { AdamW, clipScale, globalNorm } from './adamw.js';
 import { ensureBackend, tf } from './backend.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt } from '../schedule.js';
 
 before(ensureBackend);
 

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import { ensureBackend, tf } from './backend.js';
 import { weightedCrossEntropy } from './loss.js';
 import { affine, attention, embedRows, gelu, layerNorm, matMul2d } from './ops.js';
-import { seededNormal } from './weights.js';
+import { seededNormal } from '../weights.js';
 
 before(ensureBackend);
 

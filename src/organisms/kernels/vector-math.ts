@@ -1,0 +1,147 @@
+/**
+ * Building blocks for wasm kernels that are not products: named locals, and e^x on four lanes.
+ * JavaScript's Math.exp costs ~8 ns here, which made GELU and the attention softmax cost more than
+ * the matrix products around them; this exp costs about a nanosecond per lane.
+ */
+import { I32, op, V128, type WasmFunction } from './wasm-encoder.js';
+
+/** A function under construction: parameters and locals by name, the body as a byte list. */
+export class FunctionBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly localGroups: [number, number][] = [];
+  readonly body: number[] = [];
+
+  constructor(readonly name: string, private readonly params: [string, number][], locals: [string, number][]) {
+    params.forEach(([n], i) => this.index.set(n, i));
+    let next = params.length;
+    for (const [n, type] of locals) {
+      this.index.set(n, next++);
+      const last = this.localGroups[this.localGroups.length - 1];
+      if (last !== undefined && last[1] === type) last[0] += 1;
+      else this.localGroups.push([1, type]);
+    }
+  }
+
+  /** The index of a parameter or local. */
+  at(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`${this.name}: no local named ${name}`);
+    return i;
+  }
+
+  get(name: string): number[] {
+    return op.localGet(this.at(name));
+  }
+
+  set(name: string): number[] {
+    return op.localSet(this.at(name));
+  }
+
+  tee(name: string): number[] {
+    return op.localTee(this.at(name));
+  }
+
+  emit(...parts: number[][]): this {
+    for (const part of parts) this.body.push(...part);
+    return this;
+  }
+
+  build(): WasmFunction {
+    return { name: this.name, params: this.params.map(([, t]) => t), results: [], locals: this.localGroups, body: this.body };
+  }
+}
+
+/** v128.const of four equal f32 lanes. */
+export function f32x4Const(value: number): number[] {
+  const lanes = new Float32Array([value, value, value, value]);
+  return [0xfd, 0x0c, ...new Uint8Array(lanes.buffer)];
+}
+
+const LOG2E = Math.LOG2E;
+// ln 2 split in two so n·LN2_HI is exact in float32 for |n| < 2^8 (Cody-Waite).
+const LN2_HI = 0.693145751953125;
+const LN2_LO = 1.428606765330187e-6;
+/** Below this, e^x is 0 in float32 (after the denormals); above EXP_MAX it is +∞. */
+const EXP_MIN = -87.33654;
+const EXP_MAX = 88.72283;
+
+/** Locals `exp` needs in a function that uses it: three v128. */
+export const EXP_LOCALS: [string, number][] = [['expIn', V128], ['expX', V128], ['expN', V128]];
+
+/**
+ * Emits code that replaces the v128 on top of the stack by e^x lane-wise: x = n·ln2 + r with
+ * |r| ≤ ln2/2, e^r by its Taylor polynomial to degree 6 (relative error < 2e-7), 2^n built in the
+ * exponent bits. Lanes below EXP_MIN (−∞ included) give exactly 0; lanes above ~88.4 give +∞.
+ */
+export function exp(f: FunctionBuilder): void {
+  f.emit(f.tee('expIn'), f32x4Const(EXP_MAX), op.f32x4Min(), f.set('expX'));
+  // n = nearest(x·log2 e), no lower than the smallest exponent float32 can build.
+  f.emit(f.get('expX'), f32x4Const(LOG2E), op.f32x4Mul(), op.f32x4Nearest(), f32x4Const(-126), op.f32x4Max(), f.set('expN'));
+  // r = x − n·ln2, in two steps.
+  f.emit(f.get('expX'), f.get('expN'), f32x4Const(LN2_HI), op.f32x4Mul(), op.f32x4Sub());
+  f.emit(f.get('expN'), f32x4Const(LN2_LO), op.f32x4Mul(), op.f32x4Sub(), f.set('expX'));
+  // Horner: e^r ≈ 1 + r + r²/2 + … + r⁶/720.
+  const coefficients = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+  f.emit(f32x4Const(coefficients[0] as number));
+  for (const c of coefficients.slice(1)) f.emit(f.get('expX'), op.f32x4Mul(), f32x4Const(c), op.f32x4Add());
+  // × 2^n, with (n + 127) << 23 as the float's bits.
+  f.emit(f.get('expN'), op.i32x4TruncSatF32x4S(), op.v128ConstI32([127, 127, 127, 127]), op.i32x4Add(), op.i32Const(23), op.i32x4Shl());
+  f.emit(op.f32x4Mul());
+  // Lanes below EXP_MIN (and −∞, whose arithmetic above gave NaN) become 0.
+  f.emit(f.get('expIn'), f32x4Const(EXP_MIN), op.f32x4Ge(), op.v128And());
+}
+
+/**
+ * Emits a loop running `body` for chunk = 0 .. count − 1 (i32 locals named `chunk` and `count`;
+ * nothing runs when count is 0).
+ */
+export function forChunks(f: FunctionBuilder, chunk: string, count: string, body: () => void): void {
+  f.emit(op.i32Const(0), f.set(chunk), f.get(count), op.if(), op.loop());
+  body();
+  f.emit(f.get(chunk), op.i32Const(1), op.i32Add(), f.tee(chunk), f.get(count), op.i32LtU(), op.brIf(0), op.end(), op.end());
+}
+
+/** Leaves op(lanes of v) on the stack as one f32, for op f32x4.max or f32x4.add (v is overwritten). */
+export function horizontal(f: FunctionBuilder, v: string, combine: () => number[]): void {
+  f.emit(f.get(v), f.get(v), f.get(v), op.f32x4Shuffle([2, 3, 0, 1]), combine(), f.set(v));
+  f.emit(f.get(v), f.get(v), f.get(v), op.f32x4Shuffle([1, 0, 3, 2]), combine(), op.f32x4ExtractLane(0));
+}
+
+/**
+ * Stores the first `rem` (an i32 local, 0-3) lanes of the v128 local `v` at `address`, one float at
+ * a time: a whole-vector store past a row's end could overwrite the next row or another view.
+ */
+export function storeFirstLanes(f: FunctionBuilder, address: number[][], v: string, rem: string): void {
+  for (let lane = 0; lane < 3; lane++) {
+    f.emit(f.get(rem), op.i32Const(lane), op.i32GtU(), op.if());
+    f.emit(...address, f.get(v), op.f32x4ExtractLane(lane), op.f32Store(4 * lane), op.end());
+  }
+}
+
+/** Sets the i32 locals `chunks` = n >> 2 and `rem` = n & 3 and the v128 local `mask` (lanes < rem) from the i32 local n. */
+export function splitVectors(f: FunctionBuilder, n: string): void {
+  f.emit(f.get(n), op.i32Const(2), op.i32ShrU(), f.set('chunks'), f.get(n), op.i32Const(3), op.i32And(), f.set('rem'));
+  f.emit(f.get('rem'), op.i32x4Splat(), op.v128ConstI32([0, 1, 2, 3]), op.i32x4GtS(), f.set('mask'));
+}
+
+/** The i32 locals `rowLoop` and `rowVector` use. */
+export const ROW_LOCALS: [string, number][] = [['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32]];
+
+/**
+ * Emits `body` once per row i of a dense rows × cols array (i32 params `rows`, `cols`), with `row`
+ * = i·cols·4 (bytes) and `chunks`, `rem`, `mask` set for cols (splitVectors). Returns at once when
+ * rows is 0.
+ */
+export function rowLoop(f: FunctionBuilder, body: () => void): void {
+  f.emit(f.get('rows'), op.i32Eqz(), op.if(), op.return(), op.end());
+  splitVectors(f, 'cols');
+  f.emit(op.i32Const(0), f.set('i'), op.loop());
+  f.emit(f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(2), op.i32Shl(), f.set('row'));
+  body();
+  f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0), op.end());
+}
+
+/** Address of vector `chunk` of the current row in the array at `ptr`, or of a per-column array (length cols) when `perColumn`. */
+export function rowVector(f: FunctionBuilder, ptr: string, chunk: string, perColumn = false): number[][] {
+  return [f.get(ptr), ...(perColumn ? [] : [f.get('row'), op.i32Add()]), f.get(chunk), op.i32Const(4), op.i32Shl(), op.i32Add()];
+}

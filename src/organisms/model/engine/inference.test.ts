@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OrganismModel } from '../organism.js';
+import { sequenceLogitsTfjs } from '../reference/tfjs-reference.js';
+import { seededNormal } from '../weights.js';
+import { InferenceSession } from './inference.js';
+import { relativeGap } from './test-support.js';
+
+const SMALL = { dModel: 48, layers: 2, heads: 3, context: 40, mlpHidden: 72 } as const;
+
+test('engine inference (adapter merged, token rows, cached decoding, rows batched together) gives the logits of the tfjs forward pass', async () => {
+  const model = await OrganismModel.create({ seed: 4, architecture: SMALL });
+  const adapter = model.attachLora({ seed: 2, rank: 4, alpha: 8, tokens: [9, 30], tokenScale: 5 });
+  adapter.setHost((name) => seededNormal(5, name, adapter.tensors.get(name)?.data.length ?? 0, 0.1));
+  const V = model.config.vocabSize;
+  const sequences = [[1, 5, 9, 30, 12, 7, 8, 9, 10, 11, 30, 4], [1, 6, 6, 6, 9], [1, 30, 2, 3, 4, 5, 6, 7, 8]];
+  const reference = await Promise.all(sequences.map((ids) => sequenceLogitsTfjs(model, ids)));
+
+  const session = new InferenceSession(model, { slots: 3, maxTokens: 64 });
+  // Prefill the first half of every sequence at once (right-padded), then decode one token at a time.
+  const prefix = sequences.map((ids) => Math.ceil(ids.length / 2));
+  const width = Math.max(...prefix);
+  const ids = new Int32Array(3 * width);
+  sequences.forEach((seq, r) => seq.slice(0, prefix[r]).forEach((id, t) => { ids[r * width + t] = id; }));
+  const hidden = session.forward([0, 1, 2], ids, width, prefix);
+  sequences.forEach((seq, r) => {
+    const rows = Array.from({ length: prefix[r] as number }, (_, t) => r * width + t);
+    const got = session.logits(hidden, rows);
+    const gap = relativeGap(got, (reference[r] as Float32Array).subarray(0, rows.length * V));
+    assert.ok(gap < 1e-4, `prefill row ${r}: ${gap}`);
+  });
+  for (let step = 0; ; step++) {
+    const live = sequences.map((seq, r) => r).filter((r) => (prefix[r] as number) + step < (sequences[r] as number[]).length);
+    if (live.length === 0) break;
+    const next = Int32Array.from(live, (r) => (sequences[r] as number[])[(prefix[r] as number) + step] as number);
+    const out = session.forward(live, next, 1);
+    const got = session.logits(out, live.map((_, i) => i));
+    live.forEach((r, i) => {
+      const at = (prefix[r] as number) + step;
+      const gap = relativeGap(got.subarray(i * V, (i + 1) * V), (reference[r] as Float32Array).subarray(at * V, (at + 1) * V));
+      assert.ok(gap < 1e-4, `decoding row ${r} position ${at}: ${gap}`);
+    });
+  }
+  model.dispose();
+});
+
+test('candidates run on a shared prompt (forwardOnPrefix) get the logits of each full sequence run alone', async () => {
+  const model = await OrganismModel.create({ seed: 6, architecture: SMALL });
+  const V = model.config.vocabSize;
+  const prompt = [1, 5, 9, 12, 7, 8];
+  const candidates = [[20, 21, 22], [23, 4, 0], [30, 31, 32]];
+  const session = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  session.forward([0], Int32Array.from(prompt), prompt.length);
+  const ids = Int32Array.from(candidates.flat());
+  const hidden = session.forwardOnPrefix(0, ids, 3);
+  const got = session.logits(hidden, Array.from({ length: 9 }, (_, i) => i)).slice();
+  for (const [r, candidate] of candidates.entries()) {
+    const reference = await sequenceLogitsTfjs(model, [...prompt, ...candidate]);
+    const gap = relativeGap(got.subarray(r * 3 * V, (r + 1) * 3 * V), reference.subarray(prompt.length * V));
+    assert.ok(gap < 1e-4, `candidate ${r}: ${gap}`);
+  }
+  model.dispose();
+});
+
+test('prefill keeps the positions a slot already holds with the same ids, and gives what a fresh slot gives', async () => {
+  const model = await OrganismModel.create({ seed: 9, architecture: SMALL });
+  const first = [1, 5, 9, 12, 7, 8, 20];
+  const second = [1, 5, 9, 12, 30, 31];
+  const reused = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  reused.prefill(0, first);
+  const got = reused.logits(reused.prefill(0, second), [0]).slice();
+  const fresh = new InferenceSession(model, { slots: 1, maxTokens: 64 });
+  const want = fresh.logits(fresh.prefill(0, second), [0]).slice();
+  assert.ok(relativeGap(got, want) < 1e-6, 'the same logits');
+  assert.equal(reused.lengths[0], second.length);
+  model.dispose();
+});

@@ -1,0 +1,364 @@
+/**
+ * Inference on the engine: the model's weights (an adapter merged into copies: W + s A B, trained
+ * token rows into the embedding) in one arena, with a key/value cache of fixed slots. Each slot
+ * holds one sequence's keys [layer, head, position, headDim] and values transposed
+ * [layer, head, headDim, position], so a query's scores and its weighted sum of values are both
+ * products the kernels run fast (the values' product runs over the whole context, masked by zeros).
+ * `forward` runs new tokens of any number of slots at once (prefill, scoring, one decoding step)
+ * and appends their keys and values; rows never see each other, so a row's numbers do not depend
+ * on what it is batched with (products run on a row count padded to the kernels' tile).
+ */
+import { KernelArena, addBias, arenaFloats, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
+import type { OrganismModel } from '../organism.js';
+import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
+import { assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
+import { ParamLayout } from './params.js';
+
+/** Row counts of products are padded to this, so every row takes the same kernel path. */
+const ROW_QUANTUM = 4;
+
+export class InferenceSession {
+  readonly net: EngineNet;
+  readonly slots: number;
+  readonly maxTokens: number;
+  /** Tokens held by each slot. */
+  readonly lengths: Int32Array;
+  /** The ids a slot holds, where known (prefill), so a later prompt with the same beginning reuses them. */
+  private readonly held: (readonly number[] | undefined)[];
+  private readonly arena: KernelArena;
+  private readonly keys: Float32Array;
+  private readonly valuesT: Float32Array;
+  private readonly slotFloats: number;
+  private readonly x: Float32Array;
+  private readonly h: Float32Array;
+  private readonly tmp: Float32Array;
+  private readonly qH: Float32Array;
+  private readonly attH: Float32Array;
+  /** Values of rows continuing a shared prefix (they are not cached). */
+  private readonly ownValues: Float32Array;
+  private readonly wide: Float32Array;
+  private readonly scores: Float32Array;
+  private readonly mean: Float32Array;
+  private readonly rstd: Float32Array;
+  private readonly gathered: Float32Array;
+  private readonly logitRows: Float32Array;
+
+  /** Positions each slot holds (the model's context, or less when no sequence will be longer). */
+  readonly cacheLength: number;
+
+  /**
+   * `slots` sequences of up to `cacheLength` tokens each (default: the context); `maxTokens` new
+   * tokens per forward call, `maxLogitRows` rows of logits per `logits` call (default maxTokens).
+   */
+  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number }) {
+    const config = model.config;
+    const { dModel: d, mlpHidden: m, layers, vocabSize: V } = config;
+    // The values' product runs over the whole cache length (zeros past a row's keys): a short cache is also a fast one.
+    const ctx = Math.min(config.context, Math.ceil(Math.max(1, options.cacheLength ?? config.context) / 4) * 4);
+    this.cacheLength = ctx;
+    const layout = new ParamLayout(weightSpecs(config));
+    const T = Math.ceil(Math.max(options.maxTokens, 1) / ROW_QUANTUM) * ROW_QUANTUM;
+    const logitRows = Math.ceil(Math.max(1, options.maxLogitRows ?? T) / ROW_QUANTUM) * ROW_QUANTUM;
+    this.slots = options.slots;
+    this.maxTokens = T;
+    this.slotFloats = layers * d * ctx;
+    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V]);
+    this.arena = new KernelArena(floats);
+    const base = layout.alloc(this.arena);
+    for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
+    const adapter = model.adapter;
+    if (adapter !== undefined) {
+      // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
+      for (let l = 0; l < layers; l++) {
+        for (const linear of LINEAR_NAMES) {
+          const name = `h.${l}.${linear}`;
+          const a = adapter.tensors.get(`${name}.lora_a`);
+          const b = adapter.tensors.get(`${name}.lora_b`);
+          if (a === undefined || b === undefined) continue;
+          const [inDim, outDim] = linearShape(config, linear);
+          addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
+        }
+      }
+      adapter.addTokenRows(base.view('wte'));
+    }
+    this.net = assembleEngineNet(config, base);
+    this.keys = this.arena.alloc(this.slots * this.slotFloats);
+    this.valuesT = this.arena.alloc(this.slots * this.slotFloats);
+    this.lengths = new Int32Array(this.slots);
+    this.held = Array<readonly number[] | undefined>(this.slots).fill(undefined);
+    this.x = this.arena.alloc(T * d);
+    this.h = this.arena.alloc(T * d);
+    this.tmp = this.arena.alloc(T * d);
+    this.qH = this.arena.alloc(T * d);
+    this.attH = this.arena.alloc(T * d);
+    this.ownValues = this.arena.alloc(T * d);
+    this.wide = this.arena.alloc(T * m);
+    this.scores = this.arena.alloc(Math.max(ctx, T) * ctx);
+    this.mean = this.arena.alloc(T);
+    this.rstd = this.arena.alloc(T);
+    this.gathered = this.arena.alloc(logitRows * d);
+    this.logitRows = this.arena.alloc(logitRows * V);
+  }
+
+  /** Slot `to` becomes a copy of slot `from` (a prompt's cache shared by its completions). */
+  copySlot(from: number, to: number): void {
+    if (from === to) return;
+    const n = this.lengths[from] as number;
+    const { layers, heads, dModel: d } = this.net.config;
+    const ctx = this.cacheLength;
+    const hd = d / heads;
+    for (let g = 0; g < layers * heads; g++) {
+      const ks = g * ctx * hd;
+      this.keys.copyWithin(to * this.slotFloats + ks, from * this.slotFloats + ks, from * this.slotFloats + ks + n * hd);
+      for (let i = 0; i < hd; i++) {
+        const vs = g * hd * ctx + i * ctx;
+        this.valuesT.copyWithin(to * this.slotFloats + vs, from * this.slotFloats + vs, from * this.slotFloats + vs + n);
+      }
+    }
+    this.lengths[to] = n;
+    this.held[to] = this.held[from];
+  }
+
+  /**
+   * Puts `ids` into `slot` and returns the final hidden state of its last token (a view). Positions
+   * the slot already holds with the same ids are kept, not run again (judge prompts share their
+   * beginning); a row's numbers do not depend on what else ran, so the result is the same.
+   */
+  prefill(slot: number, ids: readonly number[]): Float32Array {
+    const held = this.held[slot] ?? [];
+    let same = 0;
+    const limit = Math.min(held.length, this.lengths[slot] as number, ids.length - 1);
+    while (same < limit && held[same] === ids[same]) same++;
+    this.lengths[slot] = same;
+    const hidden = this.forward([slot], Int32Array.from(ids.slice(same)), ids.length - same);
+    this.held[slot] = [...ids];
+    const d = this.net.config.dModel;
+    return hidden.subarray((ids.length - same - 1) * d, (ids.length - same) * d);
+  }
+
+  /**
+   * Runs `steps` new tokens for each of `slots` (ids row-major [rows, steps]) at positions that
+   * continue each slot; returns the final hidden states [rows * steps, dModel] (a view, valid until
+   * the next call). Each slot's length grows by `advance[r]` (default: steps): right padding of a
+   * row runs but is forgotten, and later tokens overwrite it.
+   */
+  forward(slots: readonly number[], ids: Int32Array, steps: number, advance?: readonly number[]): Float32Array {
+    const past = slots.map((s) => this.lengths[s] as number);
+    const hidden = this.run(ids, steps, past, { slots });
+    slots.forEach((s, r) => {
+      this.lengths[s] = (past[r] as number) + (advance?.[r] ?? steps);
+      this.held[s] = undefined;
+    });
+    return hidden;
+  }
+
+  /**
+   * Runs `rows` continuations of the sequence in slot `prefix` at once ([rows, steps] ids), each
+   * seeing the prefix and its own earlier tokens, without writing the cache (scoring candidate
+   * replies): the prefix's keys are read once per head for all rows, not copied to each.
+   */
+  forwardOnPrefix(prefix: number, ids: Int32Array, steps: number): Float32Array {
+    const rows = ids.length / steps;
+    const past = Array<number>(rows).fill(this.lengths[prefix] as number);
+    return this.run(ids, steps, past, { prefix });
+  }
+
+  private run(ids: Int32Array, steps: number, past: readonly number[], mode: AttentionMode): Float32Array {
+    const { dModel: d, heads, mlpHidden: m } = this.net.config;
+    const ctx = this.cacheLength;
+    const hd = d / heads;
+    const T = ids.length;
+    const rows = T / steps;
+    if (!Number.isInteger(rows)) throw new Error(`engine: ${T} ids are not rows of ${steps} steps`);
+    const Tp = Math.ceil(T / ROW_QUANTUM) * ROW_QUANTUM;
+    if (Tp > this.maxTokens) throw new Error(`engine: ${T} tokens exceed the session's ${this.maxTokens} per call`);
+    past.forEach((p, r) => {
+      if (p + steps > ctx) throw new Error(`engine: row ${r} would pass the session's ${ctx} positions`);
+    });
+    const net = this.net;
+    const x = this.x.subarray(0, Tp * d);
+    x.fill(0);
+    for (let t = 0; t < T; t++) {
+      const id = ids[t] as number;
+      const pos = (past[Math.floor(t / steps)] as number) + (t % steps);
+      for (let i = 0; i < d; i++) x[t * d + i] = (net.wte[id * d + i] as number) + (net.wpe[pos * d + i] as number);
+    }
+    const qScale = 1 / Math.sqrt(hd);
+    net.blocks.forEach((block, l) => this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m));
+    layerNorm(this.arena, this.h.subarray(0, Tp * d), this.mean, this.rstd, x, net.lnf.g, net.lnf.b, Tp, d);
+    return this.h.subarray(0, T * d);
+  }
+
+  /** Next-token logits [rows.length, vocab] of the given rows of the last forward's hidden states (a view). */
+  logits(hidden: Float32Array, rows: readonly number[]): Float32Array {
+    const { dModel: d, vocabSize: V } = this.net.config;
+    const n = rows.length;
+    const padded = Math.ceil(n / ROW_QUANTUM) * ROW_QUANTUM;
+    if (padded * d > this.gathered.length) throw new Error(`engine: ${n} logit rows exceed the session's ${this.gathered.length / d}`);
+    const g = this.gathered.subarray(0, padded * d);
+    g.fill(0);
+    rows.forEach((row, i) => g.set(hidden.subarray(row * d, (row + 1) * d), i * d));
+    const out = this.logitRows.subarray(0, padded * V);
+    this.arena.gemm(out, g, this.net.wte, padded, V, d, { bT: true });
+    return out.subarray(0, n * V);
+  }
+
+  private linear(l: LinearViews, input: Float32Array, out: Float32Array, tokens: number, residual: boolean): void {
+    const y = out.subarray(0, tokens * l.outDim);
+    this.arena.gemm(y, input.subarray(0, tokens * l.inDim), l.w, tokens, l.outDim, l.inDim, { accumulate: residual });
+    addBias(this.arena, y, l.bias, tokens, l.outDim);
+  }
+
+  private block(block: BlockViews, layer: number, mode: AttentionMode, rows: number, past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, m: number): void {
+    const { heads } = this.net.config;
+    const d = heads * hd;
+    const L = block.linears;
+    const x = this.x.subarray(0, Tp * d);
+    const h = this.h.subarray(0, Tp * d);
+    layerNorm(this.arena, h, this.mean, this.rstd, x, block.ln1.g, block.ln1.b, Tp, d);
+    const q = this.qH.subarray(0, Tp * d);
+    this.linear(L['attn.wq'], h, q, Tp, false);
+    const att = this.attH.subarray(0, Tp * d);
+    att.fill(0);
+    if ('slots' in mode) this.attendInSlots(block, layer, mode.slots, past, steps, Tp, qScale, hd, h, q, att);
+    else this.attendOnPrefix(block, layer, mode.prefix, rows, past[0] ?? 0, steps, Tp, qScale, hd, h, q, att);
+    this.linear(L['attn.wo'], att, x, Tp, true);
+    layerNorm(this.arena, h, this.mean, this.rstd, x, block.ln2.g, block.ln2.b, Tp, d);
+    const wide = this.wide.subarray(0, Tp * m);
+    this.linear(L['mlp.w1'], h, wide, Tp, false);
+    gelu(this.arena, wide, wide, Tp * m);
+    this.linear(L['mlp.w2'], wide, x, Tp, true);
+  }
+
+  /** Keys and values go into each row's slot at their positions; per (row, head): scores, causal softmax, weighted values. */
+  private attendInSlots(block: BlockViews, layer: number, slots: readonly number[], past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, h: Float32Array, q: Float32Array, att: Float32Array): void {
+    const { heads } = this.net.config;
+    const ctx = this.cacheLength;
+    const d = heads * hd;
+    const rows = slots.length;
+    const L = block.linears;
+    const tmp = this.tmp.subarray(0, Tp * d);
+    this.linear(L['attn.wk'], h, tmp, Tp, false);
+    const layerBase = layer * heads * ctx * hd;
+    for (let r = 0; r < rows; r++) {
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let t = 0; t < steps; t++) {
+        const pos = (past[r] as number) + t;
+        for (let hh = 0; hh < heads; hh++) this.keys.set(tmp.subarray((r * steps + t) * d + hh * hd, (r * steps + t) * d + (hh + 1) * hd), slotBase + (hh * ctx + pos) * hd);
+      }
+    }
+    this.linear(L['attn.wv'], h, tmp, Tp, false);
+    for (let r = 0; r < rows; r++) {
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let t = 0; t < steps; t++) {
+        const pos = (past[r] as number) + t;
+        const o = (r * steps + t) * d;
+        for (let hh = 0; hh < heads; hh++) {
+          const vBase = slotBase + hh * hd * ctx + pos;
+          for (let i = 0; i < hd; i++) this.valuesT[vBase + i * ctx] = tmp[o + hh * hd + i] as number;
+        }
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const keys = (past[r] as number) + steps;
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      const scores = this.scores.subarray(0, steps * keys);
+      for (let hh = 0; hh < heads; hh++) {
+        const tokenBase = r * steps * d + hh * hd;
+        const k = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keys * hd);
+        this.arena.gemm(scores, q.subarray(tokenBase), k, steps, keys, hd, { bT: true, lda: d });
+        softmaxRows(this.arena, scores, scores, steps, keys, { scale: qScale, causal: true });
+        const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
+        this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keys, { bT: true, ldb: ctx, ldc: d });
+      }
+    }
+  }
+
+  /**
+   * Rows continuing the sequence in slot `prefix` (length `past`): per head, every row's scores over
+   * the prefix in one product, each row's own causal block beside them ([tokens, past + steps]),
+   * one softmax, then the prefix's values for all rows at once plus each row's own.
+   */
+  private attendOnPrefix(block: BlockViews, layer: number, prefix: number, rows: number, past: number, steps: number, Tp: number, qScale: number, hd: number, h: Float32Array, q: Float32Array, att: Float32Array): void {
+    const { heads } = this.net.config;
+    const ctx = this.cacheLength;
+    const d = heads * hd;
+    const L = block.linears;
+    const k = this.tmp.subarray(0, Tp * d);
+    const v = this.ownValues.subarray(0, Tp * d);
+    this.linear(L['attn.wk'], h, k, Tp, false);
+    this.linear(L['attn.wv'], h, v, Tp, false);
+    const width = past + steps;
+    const scores = this.scores.subarray(0, Tp * width);
+    const slotBase = prefix * this.slotFloats + layer * heads * ctx * hd;
+    for (let hh = 0; hh < heads; hh++) {
+      const kPrefix = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + past * hd);
+      this.arena.gemm(scores, q.subarray(hh * hd), kPrefix, Tp, past, hd, { bT: true, lda: d, ldc: width });
+      for (let r = 0; r < rows; r++) {
+        const o = r * steps;
+        this.arena.gemm(scores.subarray(o * width + past), q.subarray(o * d + hh * hd), k.subarray(o * d + hh * hd), steps, steps, hd, { bT: true, lda: d, ldb: d, ldc: width });
+        softmaxRows(this.arena, scores.subarray(o * width, (o + steps) * width), scores.subarray(o * width, (o + steps) * width), steps, width, { scale: qScale, causal: true });
+      }
+      const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
+      this.arena.gemm(att.subarray(hh * hd), scores, vT, rows * steps, hd, past, { bT: true, lda: width, ldb: ctx, ldc: d });
+      for (let r = 0; r < rows; r++) {
+        const o = r * steps;
+        for (let i = 0; i < steps; i++) {
+          const out = (o + i) * d + hh * hd;
+          for (let j = 0; j <= i; j++) {
+            const p = scores[(o + i) * width + past + j] as number;
+            const own = (o + j) * d + hh * hd;
+            for (let c = 0; c < hd; c++) att[out + c] = (att[out + c] as number) + p * (v[own + c] as number);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Rows that each extend their own cache slot, or rows that all continue one slot without writing it. */
+type AttentionMode = { slots: readonly number[] } | { prefix: number };
+
+export interface SessionNeeds {
+  slots: number;
+  maxTokens: number;
+  maxLogitRows?: number;
+  cacheLength: number;
+}
+
+const sessions = new WeakMap<OrganismModel, { revision: string; needs: Required<SessionNeeds>; session: InferenceSession; busy: boolean }>();
+
+/**
+ * Runs `use` with a session for `model` of at least this capacity: the last one when the model has
+ * not changed since, it is large enough and no other call holds it (the weights are copied and an
+ * adapter merged once, not per call: the judge scores thousands of replies), else a new one at
+ * least as large, kept for the next call.
+ */
+export async function withInferenceSession<T>(model: OrganismModel, needs: SessionNeeds, use: (session: InferenceSession) => Promise<T> | T): Promise<T> {
+  const wanted: Required<SessionNeeds> = { ...needs, maxLogitRows: needs.maxLogitRows ?? needs.maxTokens, cacheLength: Math.min(model.config.context, needs.cacheLength) };
+  let entry = sessions.get(model);
+  if (entry !== undefined && entry.busy) {
+    // Another call (an interleaved generation) holds the kept session: this one gets its own.
+    return await use(new InferenceSession(model, wanted));
+  }
+  if (entry !== undefined && entry.revision === model.revision) {
+    const have = entry.needs;
+    const fits = have.slots >= wanted.slots && have.maxTokens >= wanted.maxTokens && have.maxLogitRows >= wanted.maxLogitRows && have.cacheLength >= wanted.cacheLength;
+    if (!fits) {
+      for (const key of ['slots', 'maxTokens', 'maxLogitRows', 'cacheLength'] as const) wanted[key] = Math.max(wanted[key], have[key]);
+      entry = undefined;
+    }
+  } else {
+    entry = undefined;
+  }
+  if (entry === undefined) {
+    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, wanted), busy: false };
+    sessions.set(model, entry);
+  }
+  entry.busy = true;
+  try {
+    return await use(entry.session);
+  } finally {
+    entry.busy = false;
+  }
+}
