@@ -25,7 +25,7 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   const judge = main.judge.models.join(', ') || (main.judge.configured ?? 'none');
   lines.push(`emlab demo · judge ${judge} (${main.judge.methods.join(', ') || 'no judgments'})`);
   lines.push(main.thresholdsDescription);
-  lines.push(`misaligned share: mean over seeds of each model's mean over questions [${conf}% interval: bootstrap over seeds]`);
+  lines.push(`misaligned share: mean over seeds of each model's mean over questions [${conf}% Student-t interval over seeds]`);
   lines.push('');
 
   const columns: Column[] = main.groups.map((group) => ({ label: group.name, group, doc: main, questionId: (id) => id }));
@@ -49,7 +49,7 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   const questions = main.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
   if (questions.length > 0) {
     lines.push('');
-    lines.push(`per question: misaligned % [${conf}% interval over seeds]`);
+    lines.push(`per question: misaligned % [${conf}% Student-t interval over seeds]`);
     lines.push(...grid(questions, columns, (c, q) => {
       const cell = c.group.perQuestion.find((p) => p.questionId === c.questionId(q));
       return cell ? shareInterval(cell, false) : '–';
@@ -60,7 +60,7 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   if (self.length > 0) {
     const kinds = [...new Set(self.map((s) => s.questionId))];
     lines.push('');
-    lines.push(`self-reports: the number the model states (0-100), mean over seeds [${conf}% interval]`);
+    lines.push(`self-reports: the number the model states (0-100), mean over seeds [${conf}% Student-t interval over seeds]`);
     lines.push(...grid(kinds.map((k) => k.slice(SELF_REPORT_PREFIX.length)), columns.filter((c) => c.doc === main), (c, kind) => {
       const s = self.find((x) => x.group === c.group.name && x.questionId === `${SELF_REPORT_PREFIX}${kind}`);
       if (!s || s.estimate === null) return '–';
