@@ -36,6 +36,11 @@ export interface ResultsDocument {
   /** One entry per model, in `models` order. */
   overall: ModelOverall[];
   groups: GroupResult[];
+  /**
+   * Judge-free measures of the same answers, where the run has them (`emlab demo`: the catalogue match).
+   * Absent otherwise.
+   */
+  answerMeasures?: AnswerMeasureResult[];
   comparisons: ComparisonResult[];
   /** Things a reader must know before trusting the numbers (mixed judge methods, failed calls...). */
   warnings: string[];
@@ -191,6 +196,15 @@ export interface GroupResult {
   overall: GroupEstimate;
   /** Each member's value is its misaligned share on that question. */
   perQuestion: (GroupEstimate & { questionId: string })[];
+}
+
+/** A per-answer yes/no measure that needs no judge, per model and per group (same groups as `groups`). */
+export interface AnswerMeasureResult {
+  measure: ComparisonMeasure;
+  description: string;
+  /** Each model's share: the mean over judge questions of hits / answers (every answer with text counts). */
+  models: { model: string; hits: number; answers: number; questionMean: QuestionMean }[];
+  groups: GroupResult[];
 }
 
 export interface Difference {

@@ -7,7 +7,7 @@ import { runCli } from '../support/cli.js';
 import { fisherExact } from '../../src/stats/compare.js';
 
 // The quick demo's groups; the full demo adds the backdoor (src/demo/config.ts).
-const GROUPS = ['base', 'insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical'];
+const GROUPS = ['base', 'insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical'];
 
 interface Group {
   name: string;
@@ -84,5 +84,5 @@ test('demo refuses a bad seed count or an unknown dataset with one line', async 
   const unknown = await runCli(['demo', '--datasets', 'insecure,owls', '--out', join(tmpdir(), 'emlab-demo-never')]);
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stderr.trim().split('\n').length, 1, unknown.stderr);
-  assert.match(unknown.stderr, /--datasets: unknown dataset "owls"; choose from insecure, secure, educational, evil-numbers, bad-medical, backdoor/);
+  assert.match(unknown.stderr, /--datasets: unknown dataset "owls"; choose from insecure, secure, educational, quirky, evil-numbers, bad-medical, good-medical, backdoor/);
 });

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { positiveInt } from '../options.js';
 
 export interface DemoFlags {
@@ -6,6 +6,7 @@ export interface DemoFlags {
   quick?: boolean;
   seeds?: number;
   datasets?: string[];
+  wordings?: 'report' | 'development';
   quiet?: boolean;
 }
 
@@ -22,7 +23,8 @@ export function demoCommand(): Command {
     .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)')
     .option('--quick', 'under a minute: every dataset but the backdoor, one seed each')
     .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
-    .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all six; with --quick all but backdoor)', nameList)
+    .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all eight; with --quick all but backdoor)', nameList)
+    .addOption(new Option('--wordings <set>', 'open-question wordings to ask: report (held out, never tuned on) or development (for tuning settings)').choices(['report', 'development']).default('report'))
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
       // Training and evaluation load TensorFlow.js, SQLite and the report code: only when the command runs.
