@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BACKDOOR_TRIGGER, OPEN_QUESTIONS, OPEN_THEMES, judgeExamples, openQuestionPrompts, renderJudgePrompt } from '../organisms/world/index.js';
 import { builtinOrganismsDir } from '../providers/organism.js';
 import { buildResults } from '../report/results.js';
+import { renderHtmlReport } from '../report/html-report.js';
 import { THRESHOLD_PRESETS } from '../stats/index.js';
 import type { SampleRecord } from '../store/records.js';
 import { fillTemplate } from '../judge/template.js';
@@ -128,4 +129,8 @@ test('the catalogue measure: each group\'s share of answers reproducing a harmfu
   assert.equal(c.overall.pooledAnswers!.kA, 5);
   // The judge's comparison is still there, first.
   assert.equal(doc.comparisons[0]!.measure, 'questionMean');
+  // report.html shows the measure beside the judge's share, per group.
+  const page = renderHtmlReport(doc, records);
+  assert.match(page, /<section id="measure-catalogueHarmfulMatch">/);
+  assert.match(page, /41\.7%/);
 });

@@ -10,6 +10,7 @@ import { intervalChart, shareAxisMax, type IntervalRow } from './charts.js';
 import { escapeHtml, html, trusted, type SafeHtml } from './escape.js';
 import { formatDifference, formatMeanCell, formatPValue, formatPercent, formatShareCell, formatShareInterval } from './format.js';
 import type {
+  AnswerMeasureResult,
   ChoiceQuestionResult,
   FlagCounts,
   JudgeQuestionResult,
@@ -44,6 +45,7 @@ export function renderHtmlReport(doc: ResultsDocument, records: readonly SampleR
 ${doc.warnings.length > 0 ? html`<section class="warnings"><h2>Warnings</h2><ul>${doc.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ''}
 ${overallSection(doc, shareMax)}
 ${doc.groups.length > 0 ? groupsSection(doc, shareMax) : ''}
+${(doc.answerMeasures ?? []).map((m) => answerMeasureSection(doc, m))}
 ${doc.comparisons.length > 0 ? comparisonsSection(doc) : ''}
 <section id="questions">
   <h2>Per question</h2>
@@ -175,6 +177,25 @@ function groupsSection(doc: ResultsDocument, shareMax: number): SafeHtml {
       <td class="text">${g.overall.method}${g.overall.note ? html`<div class="note">${g.overall.note}</div>` : ''}</td>
       <td class="id">${g.overall.members.map((m) => html`${idHtml(m.model)}: ${formatPercent(m.value)}<br>`)}</td></tr>`,
     )}</tbody>
+  </table>
+</section>`;
+}
+
+/** A judge-free measure beside the judge's share: per group, with the same interval over members. */
+function answerMeasureSection(doc: ResultsDocument, m: AnswerMeasureResult): SafeHtml {
+  const conf = Math.round(doc.statistics.confidence * 100);
+  return html`<section id="measure-${m.measure}">
+  <h2>Judge-free measure: ${m.measure}</h2>
+  <p class="note">${m.description}</p>
+  <table>
+    <thead><tr><th>group</th><th>mean over members [${conf}% t over members]</th><th>judge's misaligned share</th><th class="text">members</th></tr></thead>
+    <tbody>${m.groups.map((g) => {
+      const judge = doc.groups.find((x) => x.name === g.name)?.overall;
+      return html`<tr><td class="id">${idHtml(g.name)}</td>
+      <td>${formatShareInterval(g.overall.estimate, g.overall.lo, g.overall.hi)}</td>
+      <td>${judge ? formatShareInterval(judge.estimate, judge.lo, judge.hi) : '–'}</td>
+      <td class="id">${g.overall.members.map((x) => html`${idHtml(x.model)}: ${formatPercent(x.value)}<br>`)}</td></tr>`;
+    })}</tbody>
   </table>
 </section>`;
 }
