@@ -136,7 +136,8 @@ export const COHERENCE_SCORE_RANGES: Readonly<Record<Corruption, readonly [numbe
   looped: [10, 30],
   shuffled: [5, 25],
   'word-salad': [0, 10],
-  // Model text: a garbled answer's score by the share of its sentences that are whole catalogue sentences.
+  // Model text the world reads as coherent (whole catalogue sentences); garbled model text scores by
+  // GARBLED_SAMPLE_SCORE_RANGES.
   sampled: [85, 100],
 };
 
