@@ -90,3 +90,12 @@ test("Welch's t says why it has no answer for one value a side or no variation",
   assert.equal(welchTTest([0.1], [0.2, 0.3]).pValue, null);
   assert.match(welchTTest([0.1, 0.1], [0.2, 0.2]).note ?? '', /no variation/);
 });
+
+test('ten seeds a side are enumerated exactly (184,756 relabellings), where the smallest p-value is 2 / 184,756', () => {
+  const x = [6.3, 3.1, 6.3, 3.1, 1.9, 2.5, 6.3, 4.4, 2.5, 3.8];
+  const y = [0.6, 1.9, 0.0, 1.3, 2.5, 0.6, 2.5, 0.6, 0.6, 0.0];
+  const r = permutationTest(x, y);
+  assert.equal(r.method, 'exact');
+  assert.equal(r.permutations, 184756);
+  assert.ok(r.pValue < 0.01 && r.pValue >= 2 / 184756, `${r.pValue}`);
+});
