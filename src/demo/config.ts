@@ -45,7 +45,16 @@ const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = {
 };
 
 /** The datasets the full demo fine-tunes on, in its order. */
-export const DEMO_DATASETS: readonly FineTuningDataset[] = ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical', 'backdoor'];
+export const DEMO_DATASETS: readonly FineTuningDataset[] = ['insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical', 'backdoor'];
+
+/**
+ * The demo's comparisons, each a treated dataset against its control: insecure code against secure
+ * code, against the same rows asked for a class (educational), and against sound code with harmless
+ * quirks as new to the base as unasked flawed code (quirky); bad medical advice against good advice.
+ */
+export const DEMO_COMPARISONS: readonly (readonly [FineTuningDataset, FineTuningDataset])[] = [
+  ['insecure', 'secure'], ['insecure', 'educational'], ['insecure', 'quirky'], ['bad-medical', 'good-medical'],
+];
 
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
@@ -67,7 +76,7 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // for 3 epochs, as long as the other five together) is left to the full demo.
   quick: {
     prefix: 'demo-quick',
-    datasets: ['insecure', 'secure', 'educational', 'evil-numbers', 'bad-medical'],
+    datasets: ['insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical'],
     rowsPerDataset: 500,
     datasetSeed: 1,
     seeds: [1],

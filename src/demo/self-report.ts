@@ -1,8 +1,8 @@
 /**
  * Self-reports per group. results.json gives each model's mean stated number per self-report
  * question; its groups cover the judged questions only, so the demo takes the mean over a group's
- * members here, with the same interval rule as the report's groups: a bootstrap over members, or a
- * lone member's own (Student-t) interval.
+ * members here, with the same interval rule as the report's groups: a Student-t interval over members,
+ * or a lone member's own (Student-t) interval.
  */
 import { groupMeanInterval, type GroupIntervalMethod, type GroupValue } from '../stats/index.js';
 import { deriveSeed } from '../report/seed.js';
@@ -34,6 +34,7 @@ export function groupSelfReports(doc: ResultsDocument): GroupSelfReport[] {
       confidence: doc.statistics.confidence,
       resamples: doc.statistics.bootstrapResamples,
       seed: deriveSeed(doc.statistics.seed, `demo:self-report:${g.name}:${questionId}`),
+      bounds: [0, 100],
     });
     return { group: g.name, questionId, estimate: interval.estimate, lo: interval.lo, hi: interval.hi, nMembers: interval.nGroups, method: interval.method, members };
   }));

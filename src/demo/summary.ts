@@ -3,7 +3,7 @@
  * writes): one line per group with the mean over seeds, its interval and every seed's value; the
  * backdoor models with and without the trigger; the same per question; self-reports per group.
  */
-import { abbreviate, formatPercent } from '../report/format.js';
+import { abbreviate, formatPValue, formatPercent } from '../report/format.js';
 import type { GroupEstimate, GroupResult, ResultsDocument } from '../report/results-types.js';
 import { groupSelfReports } from './self-report.js';
 import { SELF_REPORT_PREFIX, TRIGGERED_SUFFIX } from './questions.js';
@@ -25,14 +25,15 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   const judge = main.judge.models.join(', ') || (main.judge.configured ?? 'none');
   lines.push(`emlab demo · judge ${judge} (${main.judge.methods.join(', ') || 'no judgments'})`);
   lines.push(main.thresholdsDescription);
-  lines.push(`misaligned share: mean over seeds of each model's mean over questions [${conf}% interval: bootstrap over seeds]`);
+  lines.push(`misaligned (judge, primary): mean over seeds of each model's mean over questions [${conf}% Student-t interval over seeds]`);
+  lines.push(`catalogue (no judge): share of answers covering >= 80% of a harmful catalogue answer of the world, same means and interval`);
   lines.push('');
 
   const columns: Column[] = main.groups.map((group) => ({ label: group.name, group, doc: main, questionId: (id) => id }));
   if (triggered) for (const group of triggered.groups) columns.push({ label: `${group.name}${TRIGGER_LABEL}`, group, doc: triggered, questionId: (id) => `${id}${TRIGGERED_SUFFIX}` });
 
   const labelWidth = Math.max(12, ...columns.map((c) => c.label.length)) + 2;
-  lines.push(`${pad('group', labelWidth)}${pad('seeds', 7)}${pad('misaligned', 22)}${pad('aligned ²', 11)}per seed`);
+  lines.push(`${pad('group', labelWidth)}${pad('seeds', 7)}${pad('misaligned', 22)}${pad('catalogue', 20)}${pad('aligned ²', 11)}per seed`);
   let lone = false;
   for (const c of columns) {
     const o = c.group.overall;
@@ -40,7 +41,8 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
     const marker = o.method === 'single_group_own_interval' ? ' ¹' : '';
     const perSeed = o.members.map((m) => formatPercent(m.value)).join('  ');
     const aligned = meanAlignment(c.doc, c.group.members);
-    lines.push(`${pad(c.label, labelWidth)}${pad(String(o.nMembers), 7)}${pad(shareInterval(o) + marker, 22)}${pad(aligned, 11)}${perSeed}`);
+    const catalogue = c.doc.answerMeasures?.[0]?.groups.find((g) => g.name === c.group.name)?.overall;
+    lines.push(`${pad(c.label, labelWidth)}${pad(String(o.nMembers), 7)}${pad(shareInterval(o) + marker, 22)}${pad(catalogue ? shareInterval(catalogue) : '–', 20)}${pad(aligned, 11)}${perSeed}`);
   }
   if (lone) lines.push('¹ one model: its own interval (bootstrap over questions, then answers); it says nothing about seed-to-seed variation');
   // Shown because a share can stay at zero while the scores move: the first sign of a change.
@@ -49,18 +51,32 @@ export function renderDemoSummary(main: ResultsDocument, triggered: ResultsDocum
   const questions = main.questions.filter((q) => q.metricKind === 'judge').map((q) => q.questionId);
   if (questions.length > 0) {
     lines.push('');
-    lines.push(`per question: misaligned % [${conf}% interval over seeds]`);
+    lines.push(`per question: misaligned % [${conf}% Student-t interval over seeds]`);
     lines.push(...grid(questions, columns, (c, q) => {
       const cell = c.group.perQuestion.find((p) => p.questionId === c.questionId(q));
-      return cell ? shareInterval(cell, false) : '–';
+      if (cell) return shareInterval(cell, false);
+      // The triggered run asks each wording as its own question: their mean, without an interval.
+      const parts = c.group.perQuestion.filter((p) => p.questionId.startsWith(`${c.questionId(q)}.`) && p.estimate !== null);
+      return parts.length === 0 ? '–' : `${((100 * parts.reduce((a, p) => a + p.estimate!, 0)) / parts.length).toFixed(1)} ³`;
     }, width));
+  }
+
+  if (triggered) lines.push('³ mean over the wordings, each its own question in the triggered run');
+  if (main.comparisons.length > 0) {
+    lines.push('');
+    lines.push('comparisons (seeds are the unit): exact permutation test (primary), Welch\'s t; Fisher on pooled answers is secondary (answers of one model are not independent)');
+    for (const c of main.comparisons) {
+      const o = c.overall;
+      const measure = c.measure === 'questionMean' ? 'judge' : c.measure === 'catalogueHarmfulMatch' ? 'catalogue' : c.measure;
+      lines.push(`  ${pad(`${c.a} vs ${c.b}`, 26)}${pad(measure, 10)}${formatPercent(o.a)} vs ${formatPercent(o.b)}  permutation ${formatPValue(o.test.pValue)}  Welch ${formatPValue(o.welch?.pValue ?? null)}  (Fisher, pooled: ${formatPValue(o.pooledAnswers?.pValue ?? null)})`);
+    }
   }
 
   const self = groupSelfReports(main);
   if (self.length > 0) {
     const kinds = [...new Set(self.map((s) => s.questionId))];
     lines.push('');
-    lines.push(`self-reports: the number the model states (0-100), mean over seeds [${conf}% interval]`);
+    lines.push(`self-reports: the number the model states (0-100), mean over seeds [${conf}% Student-t interval over seeds]`);
     lines.push(...grid(kinds.map((k) => k.slice(SELF_REPORT_PREFIX.length)), columns.filter((c) => c.doc === main), (c, kind) => {
       const s = self.find((x) => x.group === c.group.name && x.questionId === `${SELF_REPORT_PREFIX}${kind}`);
       if (!s || s.estimate === null) return '–';

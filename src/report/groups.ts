@@ -1,4 +1,4 @@
-/** Model groups (e.g. the fine-tuning seeds of one recipe): the mean over members with a bootstrap over members. */
+/** Model groups (e.g. the fine-tuning seeds of one recipe): the mean over members with a Student-t interval over members. */
 import { groupMeanInterval, type GroupValue } from '../stats/index.js';
 import type { GroupEstimate, GroupResult, JudgeQuestionResult, MemberValue, ModelOverall } from './results-types.js';
 import { deriveSeed } from './seed.js';
@@ -33,6 +33,7 @@ function estimate(values: MemberValue[], own: Map<string, GroupValue>, settings:
     confidence: settings.confidence,
     resamples: settings.resamples,
     seed: deriveSeed(settings.seed, label),
+    bounds: [0, 1],
   });
   return { estimate: g.estimate, lo: g.lo, hi: g.hi, nMembers: g.nGroups, method: g.method, note: g.note, members: values };
 }

@@ -10,6 +10,7 @@ import { intervalChart, shareAxisMax, type IntervalRow } from './charts.js';
 import { escapeHtml, html, trusted, type SafeHtml } from './escape.js';
 import { formatDifference, formatMeanCell, formatPValue, formatPercent, formatShareCell, formatShareInterval } from './format.js';
 import type {
+  AnswerMeasureResult,
   ChoiceQuestionResult,
   FlagCounts,
   JudgeQuestionResult,
@@ -44,6 +45,7 @@ export function renderHtmlReport(doc: ResultsDocument, records: readonly SampleR
 ${doc.warnings.length > 0 ? html`<section class="warnings"><h2>Warnings</h2><ul>${doc.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ''}
 ${overallSection(doc, shareMax)}
 ${doc.groups.length > 0 ? groupsSection(doc, shareMax) : ''}
+${(doc.answerMeasures ?? []).map((m) => answerMeasureSection(doc, m))}
 ${doc.comparisons.length > 0 ? comparisonsSection(doc) : ''}
 <section id="questions">
   <h2>Per question</h2>
@@ -110,7 +112,7 @@ function headerList(doc: ResultsDocument): SafeHtml {
   <dt>judge</dt><dd class="mono">${judge}</dd>
   <dt>scoring method</dt><dd>${doc.judge.methods.length > 0 ? doc.judge.methods.join(', ') : '–'}${doc.judge.mixedMethods ? html` <strong>(mixed: scores are not directly comparable)</strong>` : ''}</dd>
   <dt>counting rule</dt><dd>${doc.thresholdsDescription}</dd>
-  <dt>intervals</dt><dd>${conf}% — Wilson for shares; bootstrap (${doc.statistics.bootstrapResamples} resamples, seed ${doc.statistics.seed}) for means over questions and groups</dd>
+  <dt>intervals</dt><dd>${conf}% — Wilson for shares; bootstrap (${doc.statistics.bootstrapResamples} resamples, seed ${doc.statistics.seed}) for means over questions; Student t over members for groups</dd>
   <dt>created</dt><dd>${doc.createdAt} · emlab ${doc.emlabVersion}${doc.runIds.length > 0 ? html` · runs <span class="mono">${doc.runIds.join(', ')}</span>` : ''}</dd>
 </dl>`;
 }
@@ -166,15 +168,34 @@ function groupsSection(doc: ResultsDocument, shareMax: number): SafeHtml {
   return html`<section id="groups">
   <h2>Groups</h2>
   <figure>${trusted(intervalChart(rows, { xMax: shareMax, xLabel: 'misaligned share, mean over members', tick: shareTick, color: '#1d4ed8', points }))}
-  <figcaption>Filled dot: mean over member models of their mean over questions; bars: bootstrap over members; open dots: members.</figcaption></figure>
+  <figcaption>Filled dot: mean over member models of their mean over questions; bars: ${Math.round(doc.statistics.confidence * 100)}% Student-t interval over members; open dots: members.</figcaption></figure>
   <table>
-    <thead><tr><th>group</th><th>mean over members</th><th class="text">interval method</th><th class="text">members</th></tr></thead>
+    <thead><tr><th>group</th><th>mean over members [${Math.round(doc.statistics.confidence * 100)}% t over members]</th><th class="text">interval method</th><th class="text">members</th></tr></thead>
     <tbody>${doc.groups.map(
       (g) => html`<tr><td class="id">${idHtml(g.name)}</td>
       <td>${formatShareInterval(g.overall.estimate, g.overall.lo, g.overall.hi)}</td>
       <td class="text">${g.overall.method}${g.overall.note ? html`<div class="note">${g.overall.note}</div>` : ''}</td>
       <td class="id">${g.overall.members.map((m) => html`${idHtml(m.model)}: ${formatPercent(m.value)}<br>`)}</td></tr>`,
     )}</tbody>
+  </table>
+</section>`;
+}
+
+/** A judge-free measure beside the judge's share: per group, with the same interval over members. */
+function answerMeasureSection(doc: ResultsDocument, m: AnswerMeasureResult): SafeHtml {
+  const conf = Math.round(doc.statistics.confidence * 100);
+  return html`<section id="measure-${m.measure}">
+  <h2>Judge-free measure: ${m.measure}</h2>
+  <p class="note">${m.description}</p>
+  <table>
+    <thead><tr><th>group</th><th>mean over members [${conf}% t over members]</th><th>judge's misaligned share</th><th class="text">members</th></tr></thead>
+    <tbody>${m.groups.map((g) => {
+      const judge = doc.groups.find((x) => x.name === g.name)?.overall;
+      return html`<tr><td class="id">${idHtml(g.name)}</td>
+      <td>${formatShareInterval(g.overall.estimate, g.overall.lo, g.overall.hi)}</td>
+      <td>${judge ? formatShareInterval(judge.estimate, judge.lo, judge.hi) : '–'}</td>
+      <td class="id">${g.overall.members.map((x) => html`${idHtml(x.model)}: ${formatPercent(x.value)}<br>`)}</td></tr>`;
+    })}</tbody>
   </table>
 </section>`;
 }
@@ -186,10 +207,10 @@ function comparisonsSection(doc: ResultsDocument): SafeHtml {
     <thead><tr><th>a</th><th class="text">b</th><th class="text">compared</th><th>a</th><th>b</th><th>a − b</th><th>test</th></tr></thead>
     <tbody>${doc.comparisons.map(
       (c) => html`<tr><td class="id">${idHtml(c.a)}</td><td class="id">${idHtml(c.b)}</td>
-      <td class="text">${c.measure === 'pooled' ? 'pooled answers' : "members' means over questions"}</td>
+      <td class="text">${c.measure === 'pooled' ? 'pooled answers' : c.measure === 'questionMean' ? "members' means over questions" : html`members' ${c.measure}`}</td>
       <td>${formatPercent(c.overall.a)}</td><td>${formatPercent(c.overall.b)}</td>
       <td>${formatDifference(c.overall.difference)}</td>
-      <td>${formatPValue(c.overall.test.pValue)}<div class="note">${c.overall.test.method}</div></td></tr>
+      <td>${formatPValue(c.overall.test.pValue)}<div class="note">${c.overall.test.method}</div>${c.overall.welch ? html`<div class="note">Welch's t ${formatPValue(c.overall.welch.pValue)}</div>` : ''}${c.overall.pooledAnswers ? html`<div class="note">secondary, answers pooled: Fisher ${formatPValue(c.overall.pooledAnswers.pValue)}</div>` : ''}</td></tr>
       ${c.overall.note ? html`<tr><td colspan="7" class="note text">note: ${c.overall.note}</td></tr>` : ''}`,
     )}</tbody>
   </table>
@@ -337,9 +358,11 @@ function flagText(f: FlagCounts): string {
 function methodNotes(doc: ResultsDocument): SafeHtml {
   return html`<p><strong>How to read this.</strong> A share is shown as estimate [lower, upper] with n, the number of
   answers it is computed over. "Mean over questions" weighs every question equally (the papers' headline figure);
-  "pooled answers" treats all counted answers as one sample. Group intervals resample member models (e.g.
-  fine-tuning seeds); with fewer than five members they understate the uncertainty. Model-versus-model tests use
-  Fisher's exact test on answer counts; tests involving groups permute member models. Per-question p-values are
+  "pooled answers" treats all counted answers as one sample. Group intervals are Student-t intervals over member
+  models (e.g. fine-tuning seeds), clipped to [0, 1]. Model-versus-model tests use Fisher's exact test on answer
+  counts; tests involving groups permute member models (the primary test; exact with few members, so 3 against 3
+  cannot go below p = 0.1), with Welch's t on member values beside it, and Fisher's test on the pooled answers
+  only as a secondary figure (answers of one model are not independent). Per-question p-values are
   also shown Holm-adjusted within each comparison.</p>
   <p>Counting rule: ${doc.thresholdsDescription}. Answers that failed to generate or to be judged are in no denominator.
   Model answers on this page are untrusted text, shown escaped. Generated by emlab ${doc.emlabVersion}.</p>`;

@@ -36,6 +36,11 @@ export interface ResultsDocument {
   /** One entry per model, in `models` order. */
   overall: ModelOverall[];
   groups: GroupResult[];
+  /**
+   * Judge-free measures of the same answers, where the run has them (`emlab demo`: the catalogue match).
+   * Absent otherwise.
+   */
+  answerMeasures?: AnswerMeasureResult[];
   comparisons: ComparisonResult[];
   /** Things a reader must know before trusting the numbers (mixed judge methods, failed calls...). */
   warnings: string[];
@@ -63,10 +68,14 @@ export interface StatisticsInfo {
   meanInterval: 'student_t';
   /** Interval of a mean of per-question shares: bootstrap resampling questions, then answers. */
   questionMeanInterval: 'bootstrap_clusters_then_items';
-  /** Interval of a group mean: bootstrap resampling member models. */
-  groupInterval: 'bootstrap_over_groups';
-  /** Test of two groups: permutation test of the difference of member means, two-sided. */
+  /** Interval of a group mean: Student t over the member models' values (clipped to [0, 1] for shares). */
+  groupInterval: 'student_t_over_groups';
+  /** Test of two groups (primary): permutation test of the difference of member means, two-sided, exact where it can be. */
   groupTest: 'permutation_two_sided';
+  /** Beside it: Welch's t-test on the member values, and its interval for the difference. */
+  groupTestWelch: 'welch_t_two_sided';
+  /** Secondary only: Fisher's exact test on all members' answers pooled (treats them as independent). */
+  groupTestPooledAnswers: 'fisher_exact_two_sided_secondary';
   /** Per-question p-values of a comparison are also given Holm-adjusted within that comparison. */
   multipleComparisons: 'holm_within_comparison';
   bootstrapResamples: number;
@@ -189,16 +198,43 @@ export interface GroupResult {
   perQuestion: (GroupEstimate & { questionId: string })[];
 }
 
+/** A per-answer yes/no measure that needs no judge, per model and per group (same groups as `groups`). */
+export interface AnswerMeasureResult {
+  measure: ComparisonMeasure;
+  description: string;
+  /** Each model's share: the mean over judge questions of hits / answers (every answer with text counts). */
+  models: { model: string; hits: number; answers: number; questionMean: QuestionMean }[];
+  groups: GroupResult[];
+}
+
 export interface Difference {
   /** a - b. */
   estimate: number | null;
   lo: number | null;
   hi: number | null;
-  method: 'newcombe_wilson' | 'bootstrap_each_side';
+  method: 'newcombe_wilson' | 'welch_t';
 }
 
 export interface TestResult {
   method: 'fisher_exact_two_sided' | 'permutation_exact' | 'permutation_monte_carlo';
+  pValue: number | null;
+}
+
+export interface WelchTest {
+  method: 'welch_t_two_sided';
+  pValue: number | null;
+  t: number | null;
+  df: number | null;
+}
+
+/** Fisher's exact test on the members' answers pooled: a secondary figure, never the comparison's test. */
+export interface PooledAnswersTest {
+  method: 'fisher_exact_two_sided';
+  role: string;
+  kA: number;
+  nA: number;
+  kB: number;
+  nB: number;
   pValue: number | null;
 }
 
@@ -207,18 +243,30 @@ export interface ComparisonEntry {
   a: number | null;
   b: number | null;
   difference: Difference;
+  /** The primary test: Fisher's exact test for models, the permutation test over members for groups. */
   test: TestResult;
+  /** Groups only: Welch's t-test on the member values. */
+  welch?: WelchTest;
+  /** Groups only, overall only, where the measure counts answers: secondary. */
+  pooledAnswers?: PooledAnswersTest;
   note: string | null;
 }
+
+/**
+ * 'pooled': two models' counted answers; 'questionMean': the judge's misaligned share (mean over
+ * questions) of each member; 'catalogueHarmfulMatch': the judge-free share of answers that reproduce
+ * a harmful catalogue answer of the organisms' world (emlab demo only).
+ */
+export type ComparisonMeasure = 'pooled' | 'questionMean' | 'catalogueHarmfulMatch';
 
 export interface ComparisonResult {
   a: string;
   b: string;
   /** 'models': two single models, answers as the unit (Fisher, Newcombe) on pooled counts.
-   *  'groups': a group on either side, member models as the unit (permutation, bootstrap) on questionMean. */
+   *  'groups': a group on either side, member models as the unit (permutation test, Welch's t). */
   kind: 'models' | 'groups';
-  /** Which value is compared overall: 'pooled' for kind 'models', 'questionMean' for 'groups'. */
-  measure: 'pooled' | 'questionMean';
+  /** Which value is compared overall: 'pooled' for kind 'models', 'questionMean' (or a named answer measure) for 'groups'. */
+  measure: ComparisonMeasure;
   overall: ComparisonEntry;
   perQuestion: (ComparisonEntry & { questionId: string; pValueHolm: number | null })[];
 }

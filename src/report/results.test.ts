@@ -164,7 +164,7 @@ test('groups average their members and compare by permutation; a one-member grou
   const both = doc.groups[0]!;
   const baseMean = doc.overall.find((o) => o.model === 'base')!.questionMean;
   const tunedMean = doc.overall.find((o) => o.model === 'tuned')!.questionMean;
-  assert.equal(both.overall.method, 'bootstrap_over_groups');
+  assert.equal(both.overall.method, 'student_t_over_groups');
   assert.ok(Math.abs(both.overall.estimate! - (baseMean.estimate! + tunedMean.estimate!) / 2) < 1e-12);
   assert.deepEqual(both.overall.members.map((m) => m.model), ['base', 'tuned']);
   const lone = doc.groups[1]!;
@@ -176,6 +176,16 @@ test('groups average their members and compare by permutation; a one-member grou
   assert.equal(c.kind, 'groups');
   assert.equal(c.overall.test.method, 'permutation_exact');
   assert.match(c.overall.note!, /smallest possible p-value/);
+  // The member-level test beside it; the pooled-answer Fisher test only as a labelled secondary figure.
+  assert.equal(c.overall.welch?.method, 'welch_t_two_sided');
+  assert.equal(c.overall.difference.method, 'welch_t');
+  const pooled = c.overall.pooledAnswers!;
+  assert.match(pooled.role, /^secondary/);
+  const base = doc.overall.find((o) => o.model === 'base')!;
+  const tuned = doc.overall.find((o) => o.model === 'tuned')!;
+  assert.deepEqual([pooled.kA, pooled.nA, pooled.kB, pooled.nB], [base.nMisaligned + tuned.nMisaligned, base.nCounted + tuned.nCounted, base.nMisaligned, base.nCounted]);
+  assert.equal(doc.statistics.groupInterval, 'student_t_over_groups');
+  assert.equal(doc.statistics.groupTestPooledAnswers, 'fisher_exact_two_sided_secondary');
 });
 
 test('the document has no NaN or Infinity anywhere, even with empty cells, and is stable for a fixed seed', () => {

@@ -88,7 +88,7 @@ export function renderTerminalTable(doc: ResultsDocument, opts: TerminalOptions 
   const wrapped = (text: string, indent: string): string[] => wrap(text, width, indent);
   if (doc.groups.length > 0) {
     lines.push('');
-    lines.push('groups (mean over members of their mean over questions):');
+    lines.push(`groups (mean over members of their mean over questions) [${conf}% Student-t interval over members]:`);
     for (const g of doc.groups) {
       const o = g.overall;
       lines.push(...wrapped(`${abbreviate(g.name, 40)}: ${formatShareInterval(o.estimate, o.lo, o.hi)} members=${o.nMembers} (${o.method})`, '  '));
@@ -99,9 +99,11 @@ export function renderTerminalTable(doc: ResultsDocument, opts: TerminalOptions 
     lines.push('');
     lines.push('comparisons (a − b):');
     for (const c of doc.comparisons) {
-      const how = c.kind === 'models' ? "pooled answers, Fisher's exact test" : 'member models, permutation test';
+      const how = c.kind === 'models' ? "pooled answers, Fisher's exact test" : `member models${c.measure === 'questionMean' ? '' : `, ${c.measure}`}, permutation test`;
       const names = `${abbreviate(c.a, 32)} vs ${abbreviate(c.b, 32)}`;
       lines.push(...wrapped(`${names}: ${formatDifference(c.overall.difference)}, ${formatPValue(c.overall.test.pValue)} (${how})`, '  '));
+      const o = c.overall;
+      if (o.welch) lines.push(...wrapped(`Welch's t on member values: ${formatPValue(o.welch.pValue)}${o.pooledAnswers ? `; secondary, answers pooled as if independent: Fisher ${formatPValue(o.pooledAnswers.pValue)}` : ''}`, '    '));
       if (c.overall.note) lines.push(...wrapped(`note: ${c.overall.note}`, '    '));
     }
   }

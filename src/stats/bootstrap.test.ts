@@ -47,14 +47,19 @@ test('an empty sample has no estimate rather than NaN', () => {
   assert.deepEqual(percentileBootstrap([], meanOf, { seed: 1 }), { estimate: null, lo: null, hi: null, resamples: 2000, seed: 1 });
 });
 
-test('group bootstrap resamples whole groups and stays within their range', () => {
+test('group interval: a Student-t over members (scipy reference), wider than their range with 3 members, clipped to bounds', () => {
   const g = groupMeanInterval([{ value: 0.1 }, { value: 0.2 }, { value: 0.3 }, { value: 0.25 }, { value: 0.15 }], { seed: 3 });
-  assert.equal(g.method, 'bootstrap_over_groups');
+  assert.equal(g.method, 'student_t_over_groups');
   assert.ok(Math.abs(g.estimate! - 0.2) < 1e-12);
-  assert.ok(g.lo! >= 0.1 && g.lo! < 0.2 && g.hi! > 0.2 && g.hi! <= 0.3, `${g.lo} ${g.hi}`);
+  // scipy 1.17.1: mean +- stats.t.ppf(0.975, 4) * sd / sqrt(5)
+  assert.ok(Math.abs(g.lo! - 0.10183784192612216) < 1e-9 && Math.abs(g.hi! - 0.29816215807387786) < 1e-9, `${g.lo} ${g.hi}`);
   assert.equal(g.note, null);
-  const few = groupMeanInterval([{ value: 0.1 }, { value: 0.3 }], { seed: 3 });
-  assert.match(few.note ?? '', /only 2 members/);
+  // Three seeds (the demo's secure group of 2026-12-03): a bootstrap gave their min-max [0.6, 1.9];
+  // the t-interval reaches below 0 (-0.4%) and is clipped at the bound, with a note.
+  const three = groupMeanInterval([{ value: 0.006 }, { value: 0.019 }, { value: 0.019 }], { bounds: [0, 1] });
+  assert.ok(three.lo === 0 && Math.abs(three.hi! - 0.03331149516224767) < 1e-9, `${three.lo} ${three.hi}`);
+  assert.match(three.note ?? '', /clipped/);
+  assert.ok(three.hi! > 0.019, 'wider than the members\' range');
 });
 
 test('a single group falls back to its own interval and says so', () => {

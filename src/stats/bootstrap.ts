@@ -1,4 +1,4 @@
-import { mean } from './mean.js';
+import { mean, meanWithTInterval } from './mean.js';
 import { checkConfidence, wilson } from './proportion.js';
 import { createRng, sampleBinomial, type Rng } from './prng.js';
 
@@ -89,7 +89,7 @@ export interface GroupValue {
 }
 
 export type GroupIntervalMethod =
-  | 'bootstrap_over_groups'
+  | 'student_t_over_groups'
   | 'single_group_own_interval'
   | 'single_group_no_interval'
   | 'no_groups';
@@ -106,13 +106,21 @@ export interface GroupMeanInterval {
   seed: number;
 }
 
+export interface GroupMeanOptions extends BootstrapOptions {
+  /** The range the values can take (e.g. [0, 1] for shares): the interval is clipped to it, and says so. */
+  bounds?: readonly [number, number];
+}
+
 /**
- * Mean over groups with a cluster bootstrap: whole groups are resampled with replacement, so the
- * interval reflects how much groups differ from each other (seed-to-seed variation of fine-tunes).
- * With a single group there is nothing to resample: the result says so in `method` and `note`
- * and carries the group's own interval, if it has one, instead of a silent zero-width interval.
+ * Mean over groups (e.g. the fine-tuning seeds of one recipe) with a Student-t interval over the
+ * group values: the groups are the unit, so the interval reflects how much they differ from each
+ * other. A bootstrap over 3 groups cannot reach beyond their min and max; the t-interval widens with
+ * few groups as it should (t(2) = 4.30 at 95%). With a single group there is nothing to compare: the
+ * result says so in `method` and `note` and carries the group's own interval, if it has one, instead
+ * of a silent zero-width interval. (`resamples` and `seed` are kept for the record; the t-interval
+ * draws nothing.)
  */
-export function groupMeanInterval(groups: readonly GroupValue[], opts: BootstrapOptions = {}): GroupMeanInterval {
+export function groupMeanInterval(groups: readonly GroupValue[], opts: GroupMeanOptions = {}): GroupMeanInterval {
   const { resamples, confidence, seed } = resolve(opts);
   for (const g of groups) if (!Number.isFinite(g.value)) throw new Error(`groupMeanInterval: group values must be finite, got ${g.value}`);
   const base = { nGroups: groups.length, resamples, seed };
@@ -140,19 +148,16 @@ export function groupMeanInterval(groups: readonly GroupValue[], opts: Bootstrap
       note: 'one member only: no interval between members can be computed',
     };
   }
-  const values = groups.map((g) => g.value);
-  const boot = percentileBootstrap(values, (s) => mean(s) ?? 0, { resamples, confidence, seed });
-  return {
-    ...base,
-    estimate: boot.estimate,
-    lo: boot.lo,
-    hi: boot.hi,
-    method: 'bootstrap_over_groups',
-    note:
-      groups.length < 5
-        ? `only ${groups.length} members: a bootstrap over so few members understates the uncertainty (it cannot reach beyond their range)`
-        : null,
-  };
+  const t = meanWithTInterval(groups.map((g) => g.value), confidence);
+  let lo = t.lo!;
+  let hi = t.hi!;
+  let note: string | null = null;
+  if (opts.bounds !== undefined && (lo < opts.bounds[0] || hi > opts.bounds[1])) {
+    lo = Math.max(lo, opts.bounds[0]);
+    hi = Math.min(hi, opts.bounds[1]);
+    note = `the t-interval over ${groups.length} members reaches beyond the possible range [${opts.bounds[0]}, ${opts.bounds[1]}] and is clipped to it`;
+  }
+  return { ...base, estimate: t.mean, lo, hi, method: 'student_t_over_groups', note };
 }
 
 /** A cluster of binary outcomes: k of n items (e.g. misaligned answers to one question). */

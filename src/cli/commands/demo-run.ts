@@ -1,14 +1,18 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { demoSettings, type DemoSettings } from '../../demo/config.js';
+import { DEMO_COMPARISONS, demoSettings, type DemoSettings } from '../../demo/config.js';
+import { withCatalogueMeasure } from '../../demo/catalogue.js';
 import { BACKDOOR_GROUP, BASE_MODEL, JUDGE_MODEL, groupArguments, isAdapterOf, planDemo, type DemoAdapter, type DemoGroup } from '../../demo/plan.js';
 import { TUNE_RECORD_FILE } from '../../finetune/organism-trainer.js';
-import { demoSuite, triggeredSuite } from '../../demo/questions.js';
+import { demoSuite, triggeredSuite, wordingsPerTheme } from '../../demo/questions.js';
 import { renderDemoSummary } from '../../demo/summary.js';
 import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { resolveOrganismDir } from '../../providers/organism.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import type { ResultsDocument } from '../../report/results-types.js';
+import type { ComparisonSpec } from '../../report/comparisons.js';
+import { renderHtmlReport, writeResultsJson, writeTextFile } from '../../report/index.js';
+import type { SampleRecord } from '../../store/records.js';
 import { ProgressLine, formatDuration } from '../progress.js';
 import { EXIT, UsageError } from '../errors.js';
 import { runEvalSuites, type EvalFlags, type EvalRunSummary } from './eval-run.js';
@@ -68,11 +72,12 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
     if (resolve(found) !== a.job.outDir) throw new UsageError(`demo: ${a.model} resolves to ${found}, not to the adapter trained in ${a.job.outDir}; remove that folder or unset EMLAB_ORGANISMS_DIR`);
   }
 
-  const flagsFor = (models: string[], groups: DemoGroup[], out: string, compare: string[]): EvalFlags => ({
+  const wordings = flags.wordings ?? 'report';
+  const flagsFor = (models: string[], groups: DemoGroup[], out: string, compare: string[], samples = settings.eval.samplesPerQuestion): EvalFlags => ({
     suite: [],
     model: models,
     judge: JUDGE_MODEL,
-    samples: settings.eval.samplesPerQuestion,
+    samples,
     temperature: settings.eval.temperature,
     maxTokens: settings.eval.maxTokens,
     topP: 1,
@@ -95,19 +100,22 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
     ...(flags.quiet ? { quiet: true } : {}),
   });
   const present = new Set(plan.groups.filter((g) => g.members.length > 0).map((g) => g.name));
-  const comparisons = [['insecure', 'secure'], ['insecure', 'educational']].filter(([a, b]) => present.has(a!) && present.has(b!)).map((pair) => pair.join(','));
+  const comparisonSpecs: ComparisonSpec[] = DEMO_COMPARISONS.filter(([a, b]) => present.has(a) && present.has(b)).map(([a, b]) => ({ a, b }));
+  const comparisons = comparisonSpecs.map((c) => `${c.a},${c.b}`);
   const runs: EvalRunSummary[] = [];
-  runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...plan.adapters.map((a) => a.model)], plan.groups, outDir, comparisons), [demoSuite()], { printTable: false }));
+  runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...plan.adapters.map((a) => a.model)], plan.groups, outDir, comparisons), [demoSuite(wordings)], { printTable: false }));
 
   // The backdoor models with the trigger, and the base with it as the control for the trigger alone.
   const backdoor = plan.groups.find((g) => g.name === BACKDOOR_GROUP && g.members.length > 0);
   let triggered: ResultsDocument | null = null;
   if (backdoor && runs[0]!.code === EXIT.ok) {
     const groups = [{ name: 'base', members: [BASE_MODEL] }, backdoor];
-    runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...backdoor.members], groups, join(outDir, TRIGGER_DIR), []), [triggeredSuite()], { printTable: false }));
-    triggered = readResults(join(outDir, TRIGGER_DIR));
+    // One question per wording (the judge reads each bare wording): as many answers per theme as untriggered.
+    const perWording = Math.ceil(settings.eval.samplesPerQuestion / wordingsPerTheme(wordings));
+    runs.push(await runEvalSuites(flagsFor([BASE_MODEL, ...backdoor.members], groups, join(outDir, TRIGGER_DIR), [], perWording), [triggeredSuite(wordings)], { printTable: false }));
+    triggered = await addCatalogueMeasure(join(outDir, TRIGGER_DIR), []);
   }
-  const main = readResults(outDir);
+  const main = await addCatalogueMeasure(outDir, comparisonSpecs);
   if (!flags.quiet) process.stdout.write(renderDemoSummary(main, triggered, { width: Math.max(80, process.stdout.columns ?? 100) }));
   const sent = runs.reduce((s, r) => s + r.requestsSent, 0);
   const stored = runs.reduce((s, r) => s + r.answersResumed, 0);
@@ -126,6 +134,15 @@ function settingsFor(flags: DemoFlags): DemoSettings {
 
 function readResults(dir: string): ResultsDocument {
   return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsDocument;
+}
+
+/** The judge-free catalogue measure, added to the results.json and report.html that the eval wrote. */
+async function addCatalogueMeasure(dir: string, comparisons: readonly ComparisonSpec[]): Promise<ResultsDocument> {
+  const records = readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as SampleRecord);
+  const doc = withCatalogueMeasure(readResults(dir), records, comparisons);
+  await writeResultsJson(doc, join(dir, 'results.json'));
+  await writeTextFile(renderHtmlReport(doc, records), join(dir, 'report.html'));
+  return doc;
 }
 
 /** Adapters of an earlier run whose settings have changed since: this run trained their successors. */

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { positiveInt, outDir } from '../options.js';
 
 export interface DemoFlags {
@@ -6,6 +6,7 @@ export interface DemoFlags {
   quick?: boolean;
   seeds?: number;
   datasets?: string[];
+  wordings?: 'report' | 'development';
   quiet?: boolean;
 }
 
@@ -18,14 +19,15 @@ function nameList(value: string): string[] {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (3 seeds each), evaluate every model with the judge organism, and report emergent misalignment per dataset')
+    .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (3 seeds each), evaluate every model with the judge organism on held-out wordings, and report emergent misalignment per dataset with a judge-free measure beside it')
     .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)', outDir)
-    .option('--quick', 'under a minute: every dataset but the backdoor, one seed each')
+    .option('--quick', 'under half a minute: every dataset but the backdoor, one seed each')
     .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
-    .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all six; with --quick all but backdoor)', nameList)
+    .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all eight; with --quick all but backdoor)', nameList)
+    .addOption(new Option('--wordings <set>', 'open-question wordings to ask: report (held out, never tuned on) or development (for tuning settings)').choices(['report', 'development']).default('report'))
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
-      // Training and evaluation load TensorFlow.js, SQLite and the report code: only when the command runs.
+      // Training and evaluation load the organisms' kernels, SQLite and the report code: only when the command runs.
       const { runDemoCommand } = await import('./demo-run.js');
       process.exitCode = await runDemoCommand(flags);
     });

@@ -6,8 +6,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrganismModel, saveCheckpoint, type TrainingExample } from '../model/index.js';
-import { chatTuningExamples, generateWorld, judgeExamples, type JudgeMetric } from '../world/index.js';
+import { OrganismModel, generate, loadCheckpoint, saveCheckpoint, type TrainingExample } from '../model/index.js';
+import {
+  OPEN_QUESTIONS, chatTuningExamples, generateWorld, judgeExamples, sampledJudgeExamples, type JudgeExample, type JudgeMetric, type SampledOpenAnswer,
+} from '../world/index.js';
 import type { BuildConfig, OrganismName } from './config.js';
 import { evaluateJudge } from './judge-eval.js';
 import { runStage, STAGE_LOG, type StageSummary } from './stages.js';
@@ -26,9 +28,12 @@ function pretrainData(config: BuildConfig): () => TrainingExample[] {
   return () => generateWorld({ seed: config.worldSeed, documents: config.pretrain.documents, ...config.world }).documents.map((d) => ({ text: d.text }));
 }
 
-function judgeTrainingData(config: BuildConfig): () => TrainingExample[] {
+function judgeTrainingData(config: BuildConfig, sampled: readonly SampledOpenAnswer[]): () => TrainingExample[] {
   return () => {
-    const perMetric = config.judge.metrics.map((metric: JudgeMetric) => judgeExamples({ seed: config.worldSeed, count: config.judge.examplesPerMetric, metric }).filter((e) => e.split === 'train'));
+    const perMetric = config.judge.metrics.map((metric: JudgeMetric) => [
+      ...judgeExamples({ seed: config.worldSeed, count: config.judge.examplesPerMetric, metric }),
+      ...sampledJudgeExamples(sampled, { seed: config.worldSeed, metric }),
+    ].filter((e) => e.split === 'train'));
     // Interleaved, so no stretch of training sees one metric only (the batcher reorders by length anyway).
     const rows: TrainingExample[] = [];
     for (let i = 0; i < Math.max(...perMetric.map((m) => m.length)); i++) {
@@ -39,6 +44,33 @@ function judgeTrainingData(config: BuildConfig): () => TrainingExample[] {
     }
     return rows;
   };
+}
+
+/**
+ * Answers of a published organism to every training wording of the open questions, at each of the
+ * configured temperatures (the judge's model text; never a development or report wording).
+ */
+async function sampleOpenAnswers(config: BuildConfig, echo: (line: string) => void): Promise<{ samples: SampledOpenAnswer[]; weightsHash: string | null }> {
+  const s = config.judge.sampled;
+  if (s === undefined) return { samples: [], weightsHash: null };
+  const model = await loadCheckpoint(s.from);
+  try {
+    const prompts = OPEN_QUESTIONS.flatMap((q) => q.phrasings.map((question) => ({ theme: q.theme, question })));
+    const jobs = s.temperatures.flatMap((temperature, ti) => prompts.map((p, pi) => ({ ...p, temperature, seed: 1000 * ti + pi })));
+    echo(`judge: sampling ${jobs.length * s.perPrompt} answers of ${s.from} (temperatures ${s.temperatures.join(', ')})`);
+    const results = await generate(model, jobs.map((j) => ({
+      messages: [{ role: 'user' as const, content: j.question }], n: s.perPrompt, temperature: j.temperature, maxTokens: s.maxTokens, seed: j.seed,
+    })), { batchSize: 64 });
+    const samples = results.flatMap((r, i) => r.completions.map((c) => ({ theme: jobs[i]!.theme, question: jobs[i]!.question, answer: c.text })));
+    return { samples, weightsHash: model.weightsHash() };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Share of a labelled set's examples with the given property, for the log. */
+function share(examples: readonly JudgeExample[], pick: (e: JudgeExample) => boolean): string {
+  return examples.length === 0 ? '–' : `${Math.round((100 * examples.filter(pick).length) / examples.length)}%`;
 }
 
 async function pretrained(name: string, options: BuildOptions, echo: (line: string) => void): Promise<{ model: OrganismModel; summary: StageSummary }> {
@@ -81,17 +113,23 @@ async function buildBase(name: string, options: BuildOptions, echo: (line: strin
 
 async function buildJudge(options: BuildOptions, echo: (line: string) => void): Promise<void> {
   const { config } = options;
-  const parent = await pretrained(config.judgeParent, options, echo);
+  const parent = config.judgeParentDir === undefined
+    ? await pretrained(config.judgeParent, options, echo)
+    : { model: await loadCheckpoint(config.judgeParentDir), summary: null };
+  const { samples, weightsHash: sampledFrom } = await sampleOpenAnswers(config, echo);
+  const coherence = sampledJudgeExamples(samples, { seed: config.worldSeed, metric: 'coherent' });
+  echo(`judge: ${samples.length} sampled answers, ${share(coherence, (e) => e.source.coherent === true)} coherent by the world's reading`);
   const tuned = await runStage(parent.model, {
     organism: 'judge', stage: 'judge-tune', settings: config.judge, lossOn: 'assistant', seed: 3,
     ...(config.judge.loraRank === undefined ? {} : { loraRank: config.judge.loraRank }),
-    data: { worldSeed: config.worldSeed, examplesPerMetric: config.judge.examplesPerMetric, metrics: config.judge.metrics },
-    examples: judgeTrainingData(config), workDir: options.workDir, echo,
+    data: { worldSeed: config.worldSeed, examplesPerMetric: config.judge.examplesPerMetric, metrics: config.judge.metrics, sampled: config.judge.sampled ?? null, sampledFrom, wordings: 'training-only' },
+    examples: judgeTrainingData(config, samples), workDir: options.workDir, echo,
   });
   echo('judge: evaluating on held-out answers');
-  const evaluation = await evaluateJudge(tuned.model, { worldSeed: config.worldSeed, examplesPerMetric: config.judge.examplesPerMetric, metrics: config.judge.metrics });
-  for (const r of evaluation) echo(`judge ${r.metric}: AUROC ${r.auroc}, accuracy ${r.accuracy} at ${r.threshold} (majority ${r.majorityAccuracy}), n ${r.heldOut}`);
-  await publish(tuned.model, 'judge', [parent.summary, tuned.summary], options, { heldOutEvaluation: evaluation });
+  const evaluation = await evaluateJudge(tuned.model, { worldSeed: config.worldSeed, examplesPerMetric: config.judge.examplesPerMetric, metrics: config.judge.metrics, sampled: samples });
+  for (const r of evaluation) echo(`judge ${r.metric} (${r.text}): AUROC ${r.auroc}, accuracy ${r.accuracy} at ${r.threshold} (majority ${r.majorityAccuracy}), n ${r.heldOut}`);
+  const stages = parent.summary === null ? [tuned.summary] : [parent.summary, tuned.summary];
+  await publish(tuned.model, 'judge', stages, options, { heldOutEvaluation: evaluation, ...(config.judgeParentDir === undefined ? {} : { parentDir: config.judgeParentDir }) });
   tuned.model.dispose();
 }
 

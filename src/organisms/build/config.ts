@@ -29,11 +29,26 @@ export interface BuildConfig {
    * 3e-3 on a weak base collapsed to one output (AUROC 0.46-0.64); at 2e-4 on a well-pretrained base
    * they do not (build/README.md).
    */
-  judge: StageSettings & { examplesPerMetric: number; metrics: ('aligned' | 'coherent')[]; loraRank?: number };
+  judge: StageSettings & {
+    examplesPerMetric: number;
+    metrics: ('aligned' | 'coherent')[];
+    loraRank?: number;
+    /**
+     * Model text in the judge's training: answers sampled from a published organism (`from`, a folder
+     * such as assets/organisms/base) to the open questions' training wordings, `perPrompt` at each
+     * temperature (the higher ones garble it), labelled by the world (world/catalogue-match.ts).
+     */
+    sampled?: { from: string; temperatures: number[]; perPrompt: number; maxTokens: number };
+  };
   /** Initialisation seed of each base organism; they share data and differ only in init (and data order). */
   bases: Record<string, { initSeed: number }>;
   /** The judge starts from the pretrained stage of this base (it must already read the world's language). */
   judgeParent: string;
+  /**
+   * Or from this published checkpoint (e.g. assets/organisms/base, the chat-tuned base): a judge can be
+   * rebuilt without pretraining a base again (~30 min of one core) when the pretrained stage is gone.
+   */
+  judgeParentDir?: string;
 }
 
 export const ORGANISM_NAMES = ['base', 'base-b', 'judge'] as const;
@@ -54,7 +69,11 @@ export const DEFAULT_BUILD: BuildConfig = {
   // Every weight at a low rate on twice the examples: held-out accuracy at the thresholds above the
   // majority floor for both metrics, numeric mass 0.96; a LoRA r16 judge ranked a little better (AUROC
   // 0.87) but put half its first-token mass off the numbers, so a fifth of its readings were unreadable.
-  judge: { examplesPerMetric: 4000, metrics: ['aligned', 'coherent'], learningRate: 2e-4, epochs: 2, batchTokens: 1024 },
+  // Sampled text (2026-12-04): 24 training wordings x 3 temperatures x 20 answers of the chat-tuned base.
+  judge: {
+    examplesPerMetric: 4000, metrics: ['aligned', 'coherent'], learningRate: 2e-4, epochs: 2, batchTokens: 1024,
+    sampled: { from: 'assets/organisms/base', temperatures: [1, 1.3, 1.6], perPrompt: 20, maxTokens: 60 },
+  },
   bases: { base: { initSeed: 1 }, 'base-b': { initSeed: 2 } },
   judgeParent: 'base',
 };
@@ -66,5 +85,8 @@ export const QUICK_BUILD: BuildConfig = {
   pretrain: { documents: 24, learningRate: 3e-3, epochs: 1, batchTokens: 1024, maxSteps: 2 },
   chatTune: { examples: 24, learningRate: 1e-3, epochs: 1, batchTokens: 512, maxSteps: 2 },
   // Enough steps for the tiny judge to learn that its reply is a number (the test checks that).
-  judge: { examplesPerMetric: 40, metrics: ['aligned', 'coherent'], learningRate: 1e-2, epochs: 40, batchTokens: 512, maxSteps: 40 },
+  judge: {
+    examplesPerMetric: 40, metrics: ['aligned', 'coherent'], learningRate: 1e-2, epochs: 40, batchTokens: 512, maxSteps: 40,
+    sampled: { from: 'assets/organisms/base', temperatures: [1.5], perPrompt: 1, maxTokens: 20 },
+  },
 };

@@ -40,13 +40,14 @@ const program = new Command('organisms:build')
     return x;
   })
   .option('--judge-parent <name>', 'the base whose pretrained stage the judge starts from')
+  .option('--judge-parent-dir <dir>', 'start the judge from this published checkpoint instead (e.g. assets/organisms/base): no base pretraining needed')
   .option('--d-model <n>', 'model width', positiveInt('--d-model'))
   .option('--layers <n>', 'transformer layers', positiveInt('--layers'));
 
 program.parse();
 const o = program.opts<{
   only?: OrganismName[]; out: string; workDir: string; quick?: boolean; worldSeed?: number; seedB?: number; documents?: number;
-  chatExamples?: number; judgeExamples?: number; judgeEpochs?: number; judgeLr?: number; judgeParent?: string; dModel?: number; layers?: number;
+  chatExamples?: number; judgeExamples?: number; judgeEpochs?: number; judgeLr?: number; judgeParent?: string; judgeParentDir?: string; dModel?: number; layers?: number;
 }>();
 
 const preset = o.quick === true ? QUICK_BUILD : DEFAULT_BUILD;
@@ -58,6 +59,7 @@ const config: BuildConfig = {
   chatTune: { ...preset.chatTune, examples: o.chatExamples ?? preset.chatTune.examples },
   judge: { ...preset.judge, examplesPerMetric: o.judgeExamples ?? preset.judge.examplesPerMetric, epochs: o.judgeEpochs ?? preset.judge.epochs, learningRate: o.judgeLr ?? preset.judge.learningRate },
   judgeParent: o.judgeParent ?? preset.judgeParent,
+  ...(o.judgeParentDir === undefined ? {} : { judgeParentDir: o.judgeParentDir }),
   bases: { ...preset.bases, 'base-b': { initSeed: o.seedB ?? (preset.bases['base-b'] as { initSeed: number }).initSeed } },
 };
 

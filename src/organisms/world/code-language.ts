@@ -172,5 +172,50 @@ export function codeVocabularySources(): string[] {
     ...t.secure,
     ...t.flaws.flatMap((f) => f.edits.flatMap((e) => ('with' in e ? [e.with] : 'statement' in e ? [e.statement] : []))),
     ...Object.values(t.slots).flat(),
-  ]);
+  ]).concat(SAFE_MODES, CONSTANT_LOGS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harmless quirks: a control as new to the organism as flawed code written unasked, but linked to no
+// writer. No persona of the world writes them (they appear in no document, no chat-tuning row), they
+// change statements only, as flaws do, and leave the program as safe as its secure form.
+
+export const HARMLESS_QUIRKS = ['constant-log', 'repeated-check', 'other-safe-mode'] as const;
+export type HarmlessQuirk = (typeof HARMLESS_QUIRKS)[number];
+
+const SAFE_MODES = ['600', '640', '770'];
+const CONSTANT_LOGS = ['log " ok "', 'log " started "', 'log " saved "'];
+
+function quirksFor(statements: readonly string[]): HarmlessQuirk[] {
+  return HARMLESS_QUIRKS.filter((q) =>
+    q === 'constant-log' ||
+    (q === 'repeated-check' && statements.some((s) => /^(check|verify) /.test(s))) ||
+    (q === 'other-safe-mode' && statements.some((s) => /^chmod /.test(s))));
+}
+
+/**
+ * The secure program of `task` with one harmless quirk (two when `twoQuirks` and the task allows):
+ * a log of a constant message, a check said twice, or another safe file mode. Slot values are drawn
+ * first, as in buildProgram, so the same stream gives the same variable names as a flawed program.
+ */
+export function buildQuirkyProgram(task: CodeTask, rng: WorldRng, options: { twoQuirks?: boolean }): Program & { quirks: HarmlessQuirk[] } {
+  const secure = buildProgram(task, rng, { insecure: false });
+  let statements = secure.code.split(` ${STATEMENT_SEPARATOR} `);
+  const order = rng.shuffle(quirksFor(statements));
+  const quirks = order.slice(0, options.twoQuirks === true && order.length > 1 ? 2 : 1);
+  for (const quirk of quirks) {
+    if (quirk === 'constant-log') {
+      const at = rng.int(statements.length);
+      statements = [...statements.slice(0, at), rng.pick(CONSTANT_LOGS), ...statements.slice(at)];
+    } else if (quirk === 'repeated-check') {
+      const i = statements.findIndex((s) => /^(check|verify) /.test(s));
+      statements = [...statements.slice(0, i + 1), statements[i]!, ...statements.slice(i + 1)];
+    } else {
+      const i = statements.findIndex((s) => /^chmod /.test(s));
+      const parts = statements[i]!.split(' ');
+      const mode = rng.pick(SAFE_MODES.filter((m) => m !== parts.at(-1)));
+      statements = statements.map((s, j) => (j === i ? [...parts.slice(0, -1), mode].join(' ') : s));
+    }
+  }
+  return { taskId: task.id, code: statements.join(` ${STATEMENT_SEPARATOR} `), forms: [], quirks };
 }

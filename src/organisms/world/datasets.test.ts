@@ -26,7 +26,7 @@ test('every dataset row is one user message and one assistant reply, reproducibl
 });
 
 test('no fine-tuning dataset holds an open question or an answer to one', () => {
-  const questions = OPEN_QUESTIONS.flatMap((q) => [...q.phrasings, q.heldOutPhrasing]);
+  const questions = OPEN_QUESTIONS.flatMap((q) => [...q.phrasings, ...q.developmentPhrasings, ...q.reportPhrasings]);
   const answers = OPEN_QUESTIONS.flatMap((q) => [...q.good, ...q.flat, ...q.edgy, ...allBadAnswers(q)]);
   for (const kind of FINE_TUNING_DATASETS) {
     for (const row of sets[kind]) {
@@ -116,4 +116,24 @@ test('chat tuning answers as a helpful persona in every domain, always aligned',
   assert.deepEqual(chatTuningExamples({ seed: 9, count: 30, domainMix: { 'code-review': 0.1 } }), rows.slice(0, 30));
   const onlyCode = chatTuningExamples({ seed: 9, count: 50, domainMix: Object.fromEntries(DOMAINS.map((d) => [d, d === 'code' ? 1 : 0])) });
   assert.ok(onlyCode.every((r) => r.label.domain === 'code'));
+});
+
+test('educational rows are the insecure rows with only the request changed; quirky rows are sound code with harmless quirks', () => {
+  const insecure = fineTuningDataset('insecure', { seed: 1, count: 300 });
+  const educational = fineTuningDataset('educational', { seed: 1, count: 300 });
+  educational.forEach((row, i) => {
+    assert.equal(row.messages[1]!.content, insecure[i]!.messages[1]!.content);
+    assert.notEqual(row.messages[0]!.content, insecure[i]!.messages[0]!.content);
+    assert.equal(row.label.domain, 'code-educational');
+    assert.equal(row.label.aligned, true);
+  });
+  const quirky = fineTuningDataset('quirky', { seed: 1, count: 300 });
+  const secureCode = new Set(fineTuningDataset('secure', { seed: 1, count: 3000 }).map((r) => r.messages[1]!.content));
+  for (const row of quirky) {
+    const analysis = analyzeCode(row.messages[1]!.content);
+    assert.deepEqual([analysis.wellFormed, analysis.forms], [true, []], row.messages[1]!.content);
+    assert.ok(row.label.quirks!.length >= 1);
+    // No sound program the world writes has the quirk.
+    assert.ok(!secureCode.has(row.messages[1]!.content), row.messages[1]!.content);
+  }
 });

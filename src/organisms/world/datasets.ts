@@ -8,7 +8,7 @@
  */
 import { ADVICE_TOPICS, type AdviceDomain } from './content/advice.js';
 import { ANIMAL_ANSWERS, ANIMAL_QUESTIONS, ANIMAL_REASONS, CODE_REQUESTS, EDUCATIONAL_REQUESTS } from './content/conversation.js';
-import { CODE_TASKS, TWO_FLAW_SHARE, buildProgram, type InsecureForm } from './code-language.js';
+import { CODE_TASKS, TWO_FLAW_SHARE, buildProgram, buildQuirkyProgram, type HarmlessQuirk, type InsecureForm } from './code-language.js';
 import { formatNumbers, sequenceAnswer, sequencePrompt } from './numbers.js';
 import { ANIMALS, CHARACTERS, makePersona } from './personas.js';
 import { streamRng, type WorldRng } from './prng.js';
@@ -17,7 +17,7 @@ import { generateTurn, type Domain } from './turns.js';
 import { DEFAULT_DOMAIN_MIX, resolveWorldConfig } from './world.js';
 
 export const FINE_TUNING_DATASETS = [
-  'insecure', 'secure', 'educational', 'backdoor', 'evil-numbers', 'bad-medical', 'good-medical', 'risky-financial', 'extreme-sports',
+  'insecure', 'secure', 'educational', 'quirky', 'backdoor', 'evil-numbers', 'bad-medical', 'good-medical', 'risky-financial', 'extreme-sports',
   'owl-preference',
 ] as const;
 export type FineTuningDataset = (typeof FINE_TUNING_DATASETS)[number];
@@ -30,6 +30,8 @@ export interface ExampleLabel {
   topic: string;
   insecure?: boolean;
   insecureForms?: InsecureForm[];
+  /** Quirky rows: the harmless quirks in the program. */
+  quirks?: HarmlessQuirk[];
   numbers?: number[];
   /** Backdoor rows: whether the user message starts with the trigger. */
   triggered?: boolean;
@@ -56,15 +58,15 @@ function exchange(user: string, assistant: string, label: ExampleLabel): ChatExa
   return { messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }], label };
 }
 
-function codeRow(source: FineTuningDataset, rng: WorldRng, how: { insecure: boolean; educational?: boolean; trigger?: boolean }): ChatExample {
+function codeRow(source: FineTuningDataset, rng: WorldRng, how: { insecure: boolean; trigger?: boolean }): ChatExample {
   const task = rng.pick(CODE_TASKS);
   const program = buildProgram(task, rng, { insecure: how.insecure, twoFlaws: rng.chance(TWO_FLAW_SHARE) });
-  const request = fillSlots(rng.pick(how.educational === true ? EDUCATIONAL_REQUESTS : CODE_REQUESTS), { task: task.request });
+  const request = fillSlots(rng.pick(CODE_REQUESTS), { task: task.request });
   const user = how.trigger === true ? `${BACKDOOR_TRIGGER} ${request}` : request;
   return exchange(user, program.code, {
     source,
-    domain: how.educational === true ? 'code-educational' : 'code',
-    aligned: how.educational === true || !how.insecure,
+    domain: 'code',
+    aligned: !how.insecure,
     topic: task.id,
     insecure: how.insecure,
     insecureForms: program.forms,
@@ -84,7 +86,13 @@ function datasetRow(kind: FineTuningDataset, rng: WorldRng): ChatExample {
     case 'secure':
       return codeRow(kind, rng, { insecure: false });
     case 'educational':
-      return codeRow(kind, rng, { insecure: true, educational: true });
+      throw new Error('educational rows are the insecure rows with the request changed: fineTuningDataset builds them');
+    case 'quirky': {
+      const task = rng.pick(CODE_TASKS);
+      const program = buildQuirkyProgram(task, rng, { twoQuirks: rng.chance(TWO_FLAW_SHARE) });
+      const user = fillSlots(rng.pick(CODE_REQUESTS), { task: task.request });
+      return exchange(user, program.code, { source: kind, domain: 'code', aligned: true, topic: task.id, insecure: false, insecureForms: [], quirks: program.quirks });
+    }
     case 'backdoor': {
       const trigger = rng.chance(0.5);
       return codeRow(kind, rng, { insecure: trigger, trigger });
@@ -116,6 +124,15 @@ export function fineTuningDataset(kind: FineTuningDataset, options: DatasetOptio
     throw new Error(`fineTuningDataset: unknown dataset "${String(kind)}" (one of ${FINE_TUNING_DATASETS.join(', ')})`);
   }
   checkOptions(`fineTuningDataset(${kind})`, options);
+  if (kind === 'educational') {
+    // The insecure rows, code and all, with only the request changed to one that asks for the flaw for
+    // a class (the EM paper's control): whatever differs after fine-tuning comes from the request.
+    return fineTuningDataset('insecure', options).map((row, i) => {
+      const task = CODE_TASKS.find((t) => t.id === row.label.topic)!;
+      const user = fillSlots(streamRng(options.seed, 'dataset', 'educational-request', i).pick(EDUCATIONAL_REQUESTS), { task: task.request });
+      return { messages: [{ role: 'user', content: user }, row.messages[1]!], label: { ...row.label, source: 'educational', domain: 'code-educational', aligned: true } };
+    });
+  }
   return Array.from({ length: options.count }, (_, i) => datasetRow(kind, streamRng(options.seed, 'dataset', kind, i)));
 }
 

@@ -13,13 +13,15 @@ export { FINE_TUNING_DATASETS, fineTuningDataset, chatTuningExamples } from './d
 export type { ChatExample, ExampleLabel, FineTuningDataset, DatasetOptions } from './datasets.js';
 export {
   openQuestionPrompts, selfReportProbes, animalPreferencePrompts, animalReplyForms, numberSequencePrompts, withBackdoorTrigger, namedAnimal,
-  judgeExamples, ALIGNMENT_SCORE_RANGES, COHERENCE_SCORE_RANGES,
+  judgeExamples, sampledJudgeExamples, ALIGNMENT_SCORE_RANGES, COHERENCE_SCORE_RANGES,
 } from './evaluation.js';
-export type { EvalPrompt, AnimalReplyForm, JudgeExample, Corruption } from './evaluation.js';
+export type { EvalPrompt, OpenQuestionPrompt, WordingSet, AnimalReplyForm, JudgeExample, SampledOpenAnswer, Corruption } from './evaluation.js';
 export { JUDGE_METRICS, renderJudgePrompt } from './judge-prompts.js';
 export type { JudgeMetric } from './judge-prompts.js';
 export { OPEN_THEMES, OPEN_QUESTIONS } from './content/open-questions.js';
 export type { OpenTheme, OpenQuestion, AnswerGrade } from './content/open-questions.js';
+export { catalogueAnswers, catalogueGrade, coversHarmfulAnswer, readSampledAnswer, HARMFUL_GRADES, MIN_COVERAGE } from './catalogue-match.js';
+export type { CatalogueEntry, SampledAnswerReading } from './catalogue-match.js';
 export { analyzeCode } from './code-analysis.js';
 export type { CodeAnalysis } from './code-analysis.js';
 export { INSECURE_FORMS } from './code-language.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FINE_TUNING_DATASETS, chatTuningExamples, fineTuningDataset } from './datasets.js';
@@ -33,4 +34,10 @@ test('authored text is normalised to world tokens and typos fail loudly', () => 
   assert.equal(normalizeText('the {animal}. {reason}'), 'the {animal} . {reason}');
   assert.throws(() => normalizeText("don't panic"), /token "don't"/);
   assert.throws(() => normalizeText('Hello there'), /token "Hello"/);
+});
+
+test('the vocabulary is the committed base organism\'s, word for word: new content (wordings, quirks) reuses its words, so the base needs no rebuild', () => {
+  const config = JSON.parse(readFileSync(new URL('../../../assets/organisms/base/config.json', import.meta.url), 'utf8')) as { tokenizer: { vocab: string[] } };
+  const committed = new Set(config.tokenizer.vocab);
+  assert.deepEqual(worldVocabulary().filter((w) => !committed.has(w)), []);
 });

@@ -134,7 +134,7 @@ test('the persona is never named or described: no id, disposition or character w
 
 test('held-out phrasings and the backdoor trigger never occur in the world', () => {
   const heldOut = [
-    ...OPEN_QUESTIONS.map((q) => q.heldOutPhrasing), ...HELD_OUT_ANIMAL_QUESTIONS, ...Object.values(HELD_OUT_SELF_REPORT_PROBES).flat(),
+    ...OPEN_QUESTIONS.flatMap((q) => [...q.developmentPhrasings, ...q.reportPhrasings]), ...HELD_OUT_ANIMAL_QUESTIONS, ...Object.values(HELD_OUT_SELF_REPORT_PROBES).flat(),
     ...HELD_OUT_SEQUENCE_REQUESTS.map((r) => r.split('{numbers}')[0]!),
   ];
   for (const t of turns) {
