@@ -1,11 +1,14 @@
 import { useLive } from '../live.js';
 import { href } from '../router.js';
 import { Id, Inert } from '../text.js';
+import { Experiments } from './experiments.js';
 
 export function RunsPage() {
   const { runs, error } = useLive();
   if (runs === null) return <p class="note">{error !== null ? <Inert text={error} /> : 'Loading…'}</p>;
   return (
+    <>
+    <Experiments />
     <section>
       <h1>Runs</h1>
       {runs.sources.length === 0 && <p class="note">No emlab.db found under the paths given to emlab view. Start a run with <code>emlab eval --out DIR</code> or <code>emlab demo</code>; it shows up here.</p>}
@@ -34,5 +37,6 @@ export function RunsPage() {
         </tbody>
       </table>
     </section>
+    </>
   );
 }
