@@ -2,7 +2,7 @@
  * The README's screenshots of `emlab view`: starts the viewer on the directories given (e.g. the
  * output of `emlab demo`), opens its main views in the system's Chromium and writes PNGs to
  * docs/viewer/. Run after `npm run build`:
- *   npx tsx scripts/view-screenshots.ts runs/demo --compare organism:demo-insecure,organism:demo-secure
+ *   npx tsx scripts/view-screenshots.ts runs/demo --compare insecure,secure
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -458,6 +458,20 @@ export class Store {
     }));
   }
 
+  /**
+   * The finished steps of experiments stored in this database (migration 3; src/experiment/step-store.ts
+   * writes them): the hash of each step's inputs, its name and output. Empty in a database made
+   * before experiments existed, which a read-only store cannot migrate.
+   */
+  experimentSteps(): { key: string; step: string; output: unknown; createdAt: string }[] {
+    const table = this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'experiment_steps'").get();
+    if ((table?.n ?? 0) === 0) return [];
+    return this.db
+      .prepare<[], { key: string; step: string; output_json: string; created_at: string }>('SELECT key, step, output_json, created_at FROM experiment_steps ORDER BY created_at, step')
+      .all()
+      .map((r) => ({ key: r.key, step: r.step, output: this.parse(r.output_json, 'experiment_steps.output_json'), createdAt: r.created_at }));
+  }
+
   addEvent(runId: string, kind: string, detail: unknown): void {
     this.stmts.addEvent.run(runId, now(), kind, JSON.stringify(detail));
   }

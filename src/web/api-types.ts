@@ -43,6 +43,8 @@ export interface RunResponse {
   run: RunSummary;
   doc: ResultsDocument;
   points: AnswerPoint[];
+  /** Where the offered groups came from: named in the run's results.json, or inferred from seed parts of model ids. */
+  groupsFrom: 'results.json' | 'model ids' | null;
 }
 
 /** What the world that produced an answer knows about it (organisms only). */
@@ -143,15 +145,75 @@ export interface CompareResponse {
   cells: QuestionResult[];
   /**
    * Per question and side: the misaligned share with its interval; for a model, over its answers
-   * (Wilson, n answers); for a group, the mean over its members (bootstrap over members, n members).
+   * (Wilson, n answers); for a group, the mean over its members (Student-t over members, n members).
    */
   shares: { questionId: string; side: 'a' | 'b'; p: number; lo: number; hi: number; n: number }[];
   questions: string[];
   /** Per question: a few answers of each side, paired by sample index. */
   pairs: { questionId: string; prompt: string; a: SampleView[]; b: SampleView[] }[];
   thresholdsDescription: string;
+  /** The confidence level of every interval (results.json statistics.confidence). */
+  confidence: number;
 }
 
 export interface ApiError {
   error: string;
+}
+
+/** One step of an experiment: its status in the experiment's results.json, and its stored hash when finished. */
+export interface ExperimentStepView {
+  id: string;
+  kind: string;
+  /** done, cached, failed, incomplete, skipped, planned (results.json); stored (in the database only). */
+  status: string;
+  detail: string;
+  /** The hash of the step's inputs it is stored under (finished evaluations), else null. */
+  hash: string | null;
+  storedAt: string | null;
+}
+
+/** A group of an evaluation as the experiment's results.json reports it (the report's Student-t over members). */
+export interface ExperimentGroupView {
+  name: string;
+  members: string[];
+  estimate: number | null;
+  lo: number | null;
+  hi: number | null;
+  nMembers: number;
+  method: string;
+}
+
+export interface ExperimentComparisonView {
+  a: string;
+  b: string;
+  kind: string;
+  difference: { estimate: number | null; lo: number | null; hi: number | null; method: string };
+  test: { method: string; pValue: number | null };
+  /** Groups only: Welch's t on member values, beside the permutation test. */
+  welchPValue: number | null;
+}
+
+export interface ExperimentView {
+  name: string;
+  /** The experiment's folder (where its emlab.db and results.json are). */
+  dir: string;
+  db: string;
+  dbPath: string;
+  /** complete or incomplete (results.json), or running: steps stored but no results.json yet. */
+  status: string;
+  updatedAt: string | null;
+  steps: ExperimentStepView[];
+  evaluations: {
+    name: string;
+    status: string;
+    suite: string | null;
+    /** The evaluation's run in the viewer, when the database holds it. */
+    run: { id: string; db: string } | null;
+    groups: ExperimentGroupView[];
+    comparisons: ExperimentComparisonView[];
+  }[];
+}
+
+export interface ExperimentsResponse {
+  experiments: ExperimentView[];
 }

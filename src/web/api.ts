@@ -2,6 +2,7 @@
 import { classify } from '../stats/index.js';
 import type {
   AnswerPoint,
+  ExperimentsResponse,
   JudgeRequestResponse,
   RunResponse,
   RunsResponse,
@@ -9,8 +10,9 @@ import type {
   SamplesResponse,
 } from './api-types.js';
 import { compare, groupsFromParams } from './compare.js';
+import { listExperiments } from './experiments.js';
 import { judgeRequests, judgmentView } from './judge-detail.js';
-import { RunNotFound, thresholdsFor, type RunReader } from './runs.js';
+import { offeredGroups, RunNotFound, thresholdsFor, type RunReader } from './runs.js';
 import { FilterError, filterSamples, parseFilter, sampleView, type GroundTruthLabeller } from './samples.js';
 import type { SourceSet } from './sources.js';
 import type { JudgmentRow } from '../store/store.js';
@@ -39,6 +41,7 @@ type Handler = (ctx: ApiContext, params: URLSearchParams) => unknown;
 
 const ROUTES: Record<string, Handler> = {
   '/api/runs': runs,
+  '/api/experiments': (ctx): ExperimentsResponse => ({ experiments: listExperiments(ctx.sources) }),
   '/api/run': run,
   '/api/samples': samples,
   '/api/sample': sample,
@@ -73,7 +76,7 @@ function located(ctx: ApiContext, params: URLSearchParams) {
 function run(ctx: ApiContext, params: URLSearchParams): RunResponse {
   const r = located(ctx, params);
   const thresholds = thresholdsFor(r.config.models, params.get('thresholds'));
-  const groups = groupsFromParams(params, r.config.models);
+  const groups = groupsFromParams(params, r);
   const doc = ctx.reader.resultsOf(r, thresholds, groups);
   const modelIndex = new Map(doc.models.map((m, i) => [m, i]));
   const questionIndex = new Map(doc.questions.map((q, i) => [q.questionId, i]));
@@ -85,7 +88,7 @@ function run(ctx: ApiContext, params: URLSearchParams): RunResponse {
     if (m === undefined || q === undefined) continue;
     points.push([m, q, rec.alignment, rec.coherence, classify(rec, thresholds).verdict]);
   }
-  return { run: r.summary, doc, points };
+  return { run: r.summary, doc, points, groupsFrom: offeredGroups(r).from };
 }
 
 function samples(ctx: ApiContext, params: URLSearchParams): SamplesResponse {

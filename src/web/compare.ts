@@ -1,6 +1,7 @@
 /**
  * Two models or groups side by side on the same questions, with the report's own comparison (Fisher's
- * exact test and a Newcombe interval for two models; a permutation test over members for groups):
+ * exact test and a Newcombe interval for two models; for groups, an exact permutation test over member
+ * values with Welch's t beside it, each group's share with a Student-t interval over members):
  * within one run, or a model of a run against a model of a baseline run.
  */
 import type { SampleRecord } from '../store/records.js';
@@ -8,13 +9,15 @@ import { buildResults, parseGroupSpec, type GroupSpec, type JudgeQuestionResult,
 import { classify, type Thresholds } from '../stats/index.js';
 import type { CompareResponse, CompareSide } from './api-types.js';
 import { FilterError, sampleView, type GroundTruthLabeller } from './samples.js';
-import { asRequestError, seedGroups, thresholdsFor, type RunReader } from './runs.js';
+import { asRequestError, offeredGroups, thresholdsFor, type LocatedRun, type RunReader } from './runs.js';
 
 /** Answers of each side shown per question (the samples browser has them all). */
 const PAIRS_PER_QUESTION = 4;
 const PAIR_CHARS = 1500;
 
-export function groupsFromParams(params: URLSearchParams, models: readonly string[]): GroupSpec[] {
+/** The groups given as ?group=name=a,b, then those offered for the run (named in its results.json, or inferred) under other names. */
+export function groupsFromParams(params: URLSearchParams, run: LocatedRun): GroupSpec[] {
+  const models = run.config.models;
   const given = params.getAll('group').filter((g) => g !== '');
   let specs: GroupSpec[];
   try {
@@ -28,7 +31,7 @@ export function groupsFromParams(params: URLSearchParams, models: readonly strin
     const stranger = g.members.find((m) => !known.has(m));
     if (stranger !== undefined) throw new FilterError(`group "${g.name}": "${stranger}" is not a model of this run`);
   }
-  return [...specs, ...seedGroups(models).filter((g) => !names.has(g.name))];
+  return [...specs, ...offeredGroups(run).groups.filter((g) => !names.has(g.name))];
 }
 
 const short = (runId: string): string => runId.slice(0, 8);
@@ -47,7 +50,7 @@ export function compare(reader: RunReader, params: URLSearchParams, labeller: Gr
   const thresholds = thresholdsFor([...run.config.models, ...(baseline?.config.models ?? [])], params.get('thresholds'));
 
   if (baseline === null) {
-    const groups = groupsFromParams(params, run.config.models);
+    const groups = groupsFromParams(params, run);
     const used = groups.filter((g) => g.name === a || g.name === b);
     if (a === b) throw new FilterError(`a and b are both "${a}"; name two different models or groups`);
     const doc = reader.resultsOf(run, thresholds, used, [{ a, b }]);
@@ -132,5 +135,6 @@ function response(
       return { questionId, prompt: sideA[0]?.prompt ?? sideB[0]?.prompt ?? '', a: sideA, b: sideB };
     }),
     thresholdsDescription: doc.thresholdsDescription,
+    confidence: doc.statistics.confidence,
   };
 }

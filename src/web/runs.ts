@@ -10,6 +10,7 @@ import { buildResults, type ComparisonSpec, type GroupSpec, type ResultsDocument
 import { resolveThresholds, type Thresholds } from '../stats/index.js';
 import type { RunSummary } from './api-types.js';
 import { FilterError } from './samples.js';
+import { namedGroups } from './named-groups.js';
 import { sourceId, type SourceSet } from './sources.js';
 
 /** The fields of a run's stored configuration the viewer reads (written by eval; others are ignored). */
@@ -161,4 +162,15 @@ export function seedGroups(models: readonly string[]): GroupSpec[] {
   return [...groups.entries()]
     .filter(([name, members]) => members.length >= 2 && !names.has(name))
     .map(([name, members]) => ({ name, members }));
+}
+
+/** Where the groups a run is shown with come from: the groups named in its results.json, else seed parts of model ids. */
+export type GroupsFrom = 'results.json' | 'model ids';
+
+/** The groups offered for a run: those its results.json names (the report's own), else those inferred from model ids. */
+export function offeredGroups(run: LocatedRun): { groups: GroupSpec[]; from: GroupsFrom | null } {
+  const named = namedGroups(run.summary.dbPath, run.summary.id, run.config.models);
+  if (named.length > 0) return { groups: named, from: 'results.json' };
+  const inferred = seedGroups(run.config.models);
+  return { groups: inferred, from: inferred.length > 0 ? 'model ids' : null };
 }

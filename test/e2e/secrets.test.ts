@@ -205,6 +205,7 @@ async function assertViewerNeverShows(key: string, out: string, env: Record<stri
     };
     for (const page of ['/', '/run', '/samples', '/compare', '/index.html']) await fetchAll(page);
     const runs = JSON.parse(await fetchAll('/api/runs')) as RunsResponse;
+    await fetchAll('/api/experiments');
     assert.ok(runs.runs.length > 0);
     for (const run of runs.runs) {
       const q = (extra: Record<string, string>): string => new URLSearchParams({ run: run.id, ...extra }).toString();

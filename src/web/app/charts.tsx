@@ -133,7 +133,7 @@ export function scoreHistogram(points: ScatterPoint[], score: 'alignment' | 'coh
   });
 }
 
-/** Each group's mean with its bootstrap interval over members, and each member's own value. */
+/** Each group's mean with its Student-t interval over members (the report's), and each member's own value. */
 export function groupChart(doc: ResultsDocument, width: number): Element | null {
   if (doc.groups.length === 0) return null;
   const rows = doc.groups.map((g) => ({ name: g.name, ...g.overall }));

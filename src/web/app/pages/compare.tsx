@@ -19,8 +19,9 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
   if (data === null) return <p class="note">Loading…</p>;
   const c = data.comparison;
   const sideRows = data.shares.map((r) => ({ ...r, side: r.side === 'a' ? data.a.label : data.b.label }));
-  const unit = (side: CompareResponse['a']): string => (side.members.length > 1 ? 'mean over members, bootstrap over members' : 'Wilson over answers');
-  const test = c.kind === 'models' ? "Fisher's exact test on answer counts; difference: Newcombe interval" : 'permutation test over member models; difference: bootstrap over members';
+  const conf = `${Math.round(data.confidence * 100)}%`;
+  const unit = (side: CompareResponse['a']): string => (side.members.length > 1 ? `mean over members, ${conf} Student-t over seeds` : `${conf} Wilson over answers`);
+  const test = c.kind === 'models' ? "Fisher's exact test on answer counts; difference: Newcombe interval" : `exact permutation test over member values (Welch's t beside it); difference: ${conf} Welch interval`;
   const samplesLink = (side: CompareResponse['a'], questionId: string) =>
     href('/samples', { run: side.run, model: side.label === side.name ? side.members : side.name, question: questionId });
   return (
@@ -34,7 +35,7 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
       </table>
       <p class="note"><Inert text={data.thresholdsDescription} /> · {test}.</p>
       <div class="headline">
-        <span>a {formatPercent(c.overall.a)}</span> <span>b {formatPercent(c.overall.b)}</span> <span>a − b {formatDifference(c.overall.difference)}</span> <span class="pvalue">{formatPValue(c.overall.test.pValue)}</span>
+        <span>a {formatPercent(c.overall.a)}</span> <span>b {formatPercent(c.overall.b)}</span> <span>a − b {formatDifference(c.overall.difference)}</span> <span class="pvalue">{formatPValue(c.overall.test.pValue)}</span>{c.overall.welch !== undefined && <span class="pvalue">Welch's t {formatPValue(c.overall.welch.pValue)}</span>}
         <div class="note">{c.measure === 'pooled' ? 'all counted answers of each model' : "mean over members of each member's mean over questions"}{c.overall.note !== null && <> · <Inert text={c.overall.note} /></>}</div>
       </div>
       <PlotBox label="misaligned share per question, a and b" make={() => sidesByQuestion(sideRows, [data.a.label, data.b.label], 1100)} deps={[data]} />

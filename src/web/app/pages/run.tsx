@@ -143,7 +143,7 @@ export function RunPage({ params }: { params: URLSearchParams }) {
               );
             }}
           />
-          <p class="note">Groups are the models whose ids differ only in a seed (…-s1, …-s2), and any given as <code>?group=name=a,b</code> in the address. Intervals: bootstrap over the members (seeds).</p>
+          <p class="note">{data.groupsFrom === 'results.json' ? "Groups as the run's results.json names them" : 'Groups are the models whose ids differ only in a seed (…-s1, …-s2)'}, and any given as <code>?group=name=a,b</code> in the address. Intervals: {Math.round(doc.statistics.confidence * 100)}% Student-t over seeds (the member models), as <code>emlab report</code> computes them; a group of one member keeps its own interval.</p>
         </>
       )}
 
