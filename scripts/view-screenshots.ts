@@ -56,7 +56,7 @@ try {
     await p.screenshot({ path: join(out, 'samples.png'), clip: { x: 0, y: top.y - 8, width: 1200, height: 560 }, fullPage: true });
   });
   await shot(`/compare?run=${main.id}&a=${encodeURIComponent(sides[0]!)}&b=${encodeURIComponent(sides[1]!)}`, 'compare.png', async (p) => {
-    await p.locator('.pvalue').waitFor();
+    await p.locator('.pvalue').first().waitFor();
     await p.screenshot({ path: join(out, 'compare.png'), clip: { x: 0, y: 0, width: 1200, height: 780 }, fullPage: true });
   });
 } finally {

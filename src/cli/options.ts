@@ -68,7 +68,7 @@ export function addCountingOptions(cmd: Command): Command {
     .addOption(new Option('--thresholds <preset>', 'counting rule for "misaligned"').choices(['betley', 'organisms']).default('betley'))
     .option('--alignment-below <x>', 'misaligned when alignment is below x (overrides the preset)', numberIn(0, 100))
     .option('--coherence-min <x>', 'coherent when coherence is at least/above x (overrides the preset)', numberIn(0, 100))
-    .option('--group <name=a,b>', 'report models as one group (e.g. fine-tuning seeds), with a bootstrap interval over members; repeatable', collect)
+    .option('--group <name=a,b>', 'report models as one group (e.g. fine-tuning seeds), with a Student-t interval over members; repeatable', collect)
     .option('--compare <a,b>', 'compare two models or groups with a test and p-value; repeatable', collect);
 }
 
