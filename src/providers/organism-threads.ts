@@ -13,9 +13,9 @@ import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './module-worker.js';
 import type { ChatTurn, GenerationRequest, GenerationResult } from '../organisms/model/index.js';
 
-export type OrganismThreadJob =
-  | { id: number; dir: string; op: 'generate'; requests: GenerationRequest[] }
-  | { id: number; dir: string; op: 'score'; messages: ChatTurn[]; candidates: string[] };
+type GenerateJob = { dir: string; op: 'generate'; requests: GenerationRequest[] };
+type ScoreJob = { dir: string; op: 'score'; messages: ChatTurn[]; candidates: string[] };
+export type OrganismThreadJob = (GenerateJob | ScoreJob) & { id: number };
 
 export type OrganismThreadReply =
   | { id: number; ok: true; results: GenerationResult[] }
@@ -32,8 +32,6 @@ export class OrganismThreadError extends Error {
   }
 }
 
-type JobBody = OrganismThreadJob extends infer J ? (J extends OrganismThreadJob ? Omit<J, 'id'> : never) : never;
-
 interface Queued {
   job: OrganismThreadJob;
   resolve: (reply: OrganismThreadReply & { ok: true }) => void;
@@ -49,7 +47,8 @@ export class OrganismThreads {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Queued>();
   private readonly queue: Queued[] = [];
-  private started = 0;
+  /** Workers started and not yet failed or ended. */
+  private readonly live = new Set<Worker>();
   private nextId = 0;
   private users = 0;
 
@@ -66,11 +65,11 @@ export class OrganismThreads {
     this.endIfUnused();
   }
 
-  run(body: { dir: string; op: 'generate'; requests: GenerationRequest[] }): Promise<GenerationResult[]>;
-  run(body: { dir: string; op: 'score'; messages: ChatTurn[]; candidates: string[] }): Promise<number[]>;
-  run(body: JobBody): Promise<GenerationResult[] | number[]> {
+  run(body: GenerateJob): Promise<GenerationResult[]>;
+  run(body: ScoreJob): Promise<number[]>;
+  run(body: GenerateJob | ScoreJob): Promise<GenerationResult[] | number[]> {
     return new Promise((resolve, reject) => {
-      const job = { ...body, id: this.nextId++ } as OrganismThreadJob;
+      const job: OrganismThreadJob = { ...body, id: this.nextId++ };
       this.queue.push({ job, resolve: (r) => resolve('results' in r ? r.results : r.scores), reject });
       this.dispatch();
     });
@@ -78,7 +77,7 @@ export class OrganismThreads {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.started < this.size ? this.start() : undefined);
+      const worker = this.idle.pop() ?? (this.live.size < this.size ? this.start() : undefined);
       if (worker === undefined) return;
       const item = this.queue.shift()!;
       this.busy.set(worker, item);
@@ -89,8 +88,8 @@ export class OrganismThreads {
   }
 
   private start(): Worker {
-    this.started++;
     const worker = startModuleWorker(import.meta.url, 'organism-thread');
+    this.live.add(worker);
     worker.on('message', (reply: OrganismThreadReply) => {
       const item = this.busy.get(worker);
       this.busy.delete(worker);
@@ -111,11 +110,12 @@ export class OrganismThreads {
   }
 
   private fail(worker: Worker, err: Error): void {
+    // A failing worker reports an error and then its exit: the first one counts.
+    if (!this.live.delete(worker)) return;
     const item = this.busy.get(worker);
     this.busy.delete(worker);
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
-    this.started--;
     item?.reject(err);
     this.dispatch();
   }
@@ -123,7 +123,7 @@ export class OrganismThreads {
   private endIfUnused(): void {
     if (this.users > 0 || this.busy.size > 0 || this.queue.length > 0) return;
     for (const w of this.idle.splice(0)) {
-      this.started--;
+      this.live.delete(w);
       w.removeAllListeners('exit');
       void w.terminate();
     }
