@@ -1,5 +1,5 @@
 /**
- * `organism:<name>`: emlab's own small language models (src/organisms/model), served in-process.
+ * `organism:<name>`: emlab's own small language models (src/organisms/model), served by worker threads of this process.
  * Concurrent chat requests are gathered into batches, because the organism decodes many
  * sequences at once almost as fast as one, and the batches run on worker threads (organism-threads.ts),
  * one per core, with the same results as one thread.
