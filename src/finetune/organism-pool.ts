@@ -4,9 +4,8 @@
  * two workers use two cores. Jobs whose adapter is already there are answered here without starting
  * a worker or the TensorFlow.js backend.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../providers/module-worker.js';
 import { findTunedAdapter, fineTuneOrganism, organismTuneKey, type OrganismTuneJob, type OrganismTuneOutcome, type TrainingProgress } from './organism-trainer.js';
 
 export type OrganismWorkerReply =
@@ -102,16 +101,6 @@ function runOnWorkers(jobs: readonly OrganismTuneJob[], todo: number[], threads:
   });
 }
 
-/**
- * From the built package the worker entry is plain JavaScript. Under tsx (tests, development) it
- * is TypeScript, and Node 20 does not apply `--import tsx` to a worker's entry, so a small bootstrap
- * registers tsx's loader inside the worker first.
- */
 function startWorker(): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./organism-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(import.meta.url, 'organism-worker');
 }

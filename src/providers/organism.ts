@@ -1,7 +1,8 @@
 /**
- * `organism:<name>`: emlab's own small language models (src/organisms/model), served in-process.
+ * `organism:<name>`: emlab's own small language models (src/organisms/model), served by worker threads of this process.
  * Concurrent chat requests are gathered into batches, because the organism decodes many
- * sequences at once almost as fast as one.
+ * sequences at once almost as fast as one, and the batches run on worker threads (organism-threads.ts),
+ * one per core, with the same results as one thread.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import type { ModelRef } from './model-id.js';
 import { ProviderError } from './errors.js';
 import { organismCheckpointVersion } from './organism-version.js';
 import type { CallOptions, ChatMessage, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
-import type { ChatTurn, GeneratedToken, GenerationRequest, OrganismModel } from '../organisms/model/index.js';
+import type { ChatTurn, GeneratedToken, GenerationRequest } from '../organisms/model/index.js';
+import { OrganismThreadError, defaultOrganismThreads, organismThreads, type OrganismThreads } from './organism-threads.js';
 
 type OrganismRef = Extract<ModelRef, { scheme: 'organism' }>;
 
@@ -50,6 +52,11 @@ interface Pending {
   signal: AbortSignal | undefined;
 }
 
+export interface OrganismProviderOptions {
+  /** Worker threads that generate and score (shared by providers of the same count); default: one per core, at most two. */
+  threads?: number;
+}
+
 export class OrganismProvider implements ModelProvider {
   readonly id: string;
   /** The checkpoint's content hash, read when the provider is made (see organism-version.ts). */
@@ -57,16 +64,20 @@ export class OrganismProvider implements ModelProvider {
   // Every number 0..100 is one token of the organisms' tokenizer, so first-token logprobs read a
   // judge organism exactly; teacher forcing is exact too and reuses the prompt's cache.
   readonly capabilities: ProviderCapabilities = { logprobs: true, maxTopLogprobs: 20, scoreText: true };
-  private model: Promise<OrganismModel> | undefined;
+  private readonly threads: number;
+  private pool: OrganismThreads | undefined;
   private pending: Pending[] = [];
-  private running = false;
+  private scheduled = false;
+  private inFlight = 0;
   private closed = false;
 
   constructor(
     private readonly ref: OrganismRef,
     private readonly dir: string = resolveOrganismDir(ref.name),
+    options: OrganismProviderOptions = {},
   ) {
     this.id = ref.id;
+    this.threads = options.threads ?? defaultOrganismThreads();
     try {
       this.version = organismCheckpointVersion(dir);
     } catch (err) {
@@ -74,16 +85,13 @@ export class OrganismProvider implements ModelProvider {
     }
   }
 
-  private load(): Promise<OrganismModel> {
-    this.model ??= import('../organisms/model/index.js').then(async (m) => {
-      await m.ensureBackend();
-      try {
-        return await m.loadCheckpoint(this.dir);
-      } catch (err) {
-        throw new ProviderError('not_found', `${this.id}: cannot load ${this.dir} (${err instanceof Error ? err.message : String(err)})`);
-      }
-    });
-    return this.model;
+  /** The worker pool, joined on first use and left on close. */
+  private workers(): OrganismThreads {
+    if (this.pool === undefined) {
+      this.pool = organismThreads(this.threads);
+      this.pool.acquire();
+    }
+    return this.pool;
   }
 
   chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
@@ -101,55 +109,75 @@ export class OrganismProvider implements ModelProvider {
     return new Promise<ChatResponse>((resolvePromise, reject) => {
       this.pending.push({ request: gen, resolve: resolvePromise, reject, signal: options.signal });
       // Requests arriving in the same turn of the event loop join one batch.
-      if (!this.running) setImmediate(() => void this.drain());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  /** Sends what is waiting to the workers, split evenly over the ones this provider is not using. */
+  private drain(): void {
+    const pool = this.workers();
+    while (this.pending.length > 0 && this.inFlight < pool.size) {
+      const take = Math.min(MAX_BATCH, Math.ceil(this.pending.length / (pool.size - this.inFlight)));
+      const batch = this.pending.splice(0, take).filter((p) => {
+        if (p.signal?.aborted) p.reject(p.signal.reason);
+        return !p.signal?.aborted;
+      });
+      if (batch.length === 0) continue;
+      this.inFlight++;
+      void this.answer(pool, batch).finally(() => {
+        this.inFlight--;
+        this.drain();
+      });
+    }
+  }
+
+  private async answer(pool: OrganismThreads, batch: Pending[]): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, MAX_BATCH).filter((p) => {
-          if (p.signal?.aborted) p.reject(p.signal.reason);
-          return !p.signal?.aborted;
+      const results = await pool.run({ dir: this.dir, op: 'generate', requests: batch.map((p) => p.request) });
+      results.forEach((r, i) => {
+        const completions: Completion[] = r.completions.map((c) => {
+          const out: Completion = { text: c.text, finishReason: c.finishReason };
+          if (batch[i]!.request.topLogprobs) {
+            const tokens = c.logprobs ?? [];
+            // A reply that ends at once still exposes its first position's distribution.
+            out.logprobs = (tokens.length > 0 ? tokens : c.end ? [c.end] : []).map(toTokenLogprob);
+          }
+          return out;
         });
-        if (batch.length === 0) continue;
-        try {
-          const model = await this.load();
-          const { generate } = await import('../organisms/model/index.js');
-          const results = await generate(model, batch.map((p) => p.request));
-          results.forEach((r, i) => {
-            const completions: Completion[] = r.completions.map((c) => {
-              const out: Completion = { text: c.text, finishReason: c.finishReason };
-              if (batch[i]!.request.topLogprobs) {
-                const tokens = c.logprobs ?? [];
-                // A reply that ends at once still exposes its first position's distribution.
-                out.logprobs = (tokens.length > 0 ? tokens : c.end ? [c.end] : []).map(toTokenLogprob);
-              }
-              return out;
-            });
-            batch[i]!.resolve({ completions, usage: { inputTokens: r.promptTokens, outputTokens: r.completionTokens }, modelVersion: this.id });
-          });
-        } catch (err) {
-          const e = err instanceof ProviderError ? err : new ProviderError('client', `${this.id}: ${err instanceof Error ? err.message : String(err)}`);
-          for (const p of batch) p.reject(e);
-        }
-      }
-    } finally {
-      this.running = false;
+        batch[i]!.resolve({ completions, usage: { inputTokens: r.promptTokens, outputTokens: r.completionTokens }, modelVersion: this.id });
+      });
+    } catch (err) {
+      const e = this.providerError(err);
+      for (const p of batch) p.reject(e);
     }
   }
 
   async scoreReplies(messages: ChatMessage[], candidates: string[], options: CallOptions = {}): Promise<number[]> {
-    const model = await this.load();
-    const { scoreReplies } = await import('../organisms/model/index.js');
-    return scoreReplies(model, toTurns(messages), candidates, options.signal ? { signal: options.signal } : {});
+    if (this.closed) throw new ProviderError('client', `${this.id}: the provider is closed`);
+    options.signal?.throwIfAborted();
+    try {
+      return await this.workers().run({ dir: this.dir, op: 'score', messages: toTurns(messages), candidates });
+    } catch (err) {
+      throw this.providerError(err);
+    }
+  }
+
+  private providerError(err: unknown): ProviderError {
+    if (err instanceof ProviderError) return err;
+    if (err instanceof OrganismThreadError && err.loading) return new ProviderError('not_found', `${this.id}: cannot load ${this.dir} (${err.message})`);
+    return new ProviderError('client', `${this.id}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    if (this.model) (await this.model.catch(() => undefined))?.dispose();
+    this.pool?.release(this.dir);
   }
 }
 
