@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bootstrapDifferenceOfMeans,
   groupMeanInterval,
   meanOfSharesInterval,
   percentileBootstrap,
@@ -97,9 +96,3 @@ test('mean of shares drops empty clusters, uses Wilson for one cluster, and pool
   assert.match(zeros.note ?? '', /cannot show uncertainty/);
 });
 
-test('difference of group means resamples each side and notes tiny sides', () => {
-  const d = bootstrapDifferenceOfMeans([0.2, 0.25, 0.3, 0.22, 0.28], [0.01, 0.0, 0.02, 0.03, 0.01], { seed: 9 });
-  assert.ok(Math.abs(d.estimate! - 0.236) < 1e-12);
-  assert.ok(d.lo! > 0.18 && d.hi! < 0.3 && d.lo! < d.estimate! && d.hi! > d.estimate!);
-  assert.match(bootstrapDifferenceOfMeans([0.2], [0.1, 0.3], { seed: 1 }).note ?? '', /single member/);
-});
