@@ -5,7 +5,7 @@
  * a worker or the TensorFlow.js backend.
  */
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../providers/module-worker.js';
+import { startModuleWorker } from '../organisms/module-worker.js';
 import { findTunedAdapter, fineTuneOrganism, organismTuneKey, type OrganismTuneJob, type OrganismTuneOutcome, type TrainingProgress } from './organism-trainer.js';
 
 export type OrganismWorkerReply =

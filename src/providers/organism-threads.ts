@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '../organisms/module-worker.js';
 import type { ChatTurn, GenerationRequest, GenerationResult } from '../organisms/model/index.js';
 
 type GenerateJob = { dir: string; op: 'generate'; requests: GenerationRequest[] };

@@ -4,29 +4,14 @@
  * order given: the study submits every teacher first, so no worker waits for the last teacher
  * while the others have run out of students.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../module-worker.js';
 import { runJob, type EpochListener, type EpochRecord, type JobOutcome, type MnistJob, type ModelRole } from './jobs.js';
 
 export type WorkerReply =
   | { id: number; type: 'epoch'; role: ModelRole; replicate: number; record: EpochRecord; epochs: number }
   | { id: number; type: 'done'; outcome: JobOutcome }
   | { id: number; type: 'error'; message: string };
-
-/**
- * From the built package the worker entry is plain JavaScript. Under tsx (tests, development) it is
- * TypeScript, and Node 20 does not apply `--import tsx` to a worker's entry module, so a small
- * bootstrap registers tsx's loader inside the worker first.
- */
-function startWorker(): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 export interface JobRunner {
   run(job: MnistJob, onEpoch?: EpochListener): Promise<JobOutcome>;
@@ -80,7 +65,7 @@ export class WorkerPool implements JobRunner {
   constructor(threads: number) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`mnist study: threads must be a positive integer, got ${threads}`);
     for (let i = 0; i < threads; i++) {
-      const worker = startWorker();
+      const worker = startModuleWorker(import.meta.url, 'worker');
       worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
       worker.on('error', (err) => this.fail(new Error(`mnist study worker failed: ${err.message}`)));
       worker.on('exit', (code) => {

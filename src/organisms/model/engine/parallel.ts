@@ -5,9 +5,8 @@
  * step up to float32 rounding, and deterministic for a given thread count. This thread keeps the
  * optimizer; after each step the new values reach the replicas through shared memory.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../module-worker.js';
 import { sliceRows, type Batch } from '../batches.js';
 import { EngineTrainer, type TrainerSpec } from './trainer.js';
 
@@ -16,20 +15,6 @@ export type WorkerRequest =
   | { type: 'shard'; batch: Batch; lossTokens: number };
 
 export type WorkerReply = { type: 'ready' } | { type: 'loss'; loss: number } | { type: 'error'; message: string };
-
-/**
- * From the built package the worker entry is plain JavaScript. Under tsx (tests, development) it is
- * TypeScript, and Node 20 does not apply `--import tsx` to a worker's entry module, so a small
- * bootstrap registers tsx's loader inside the worker first.
- */
-function startWorker(): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./train-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 class Replica {
   private pending: { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void } | undefined;
@@ -74,7 +59,7 @@ export class DataParallelTrainer {
     try {
       for (let w = 1; w < threads; w++) {
         const grads = new SharedArrayBuffer(size * 4);
-        const replica = new Replica(startWorker(), new Float32Array(grads));
+        const replica = new Replica(startModuleWorker(import.meta.url, 'train-worker'), new Float32Array(grads));
         replicas.push(replica);
       }
       const shared = new Float32Array(values);
