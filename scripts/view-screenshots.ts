@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startViewer } from '../src/web/index.js';
-import { organismGroundTruth } from '../src/demo/ground-truth.js';
+import { organismGroundTruth } from '../src/studies/demo/ground-truth.js';
 import type { RunResponse, RunsResponse } from '../src/web/api-types.js';
 import { findChromium, launchChromium, NO_CHROMIUM } from '../test/support/browser.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 import { fisherExact } from '../../src/stats/compare.js';
 
-// The quick demo's groups; the full demo adds the backdoor (src/demo/config.ts).
+// The quick demo's groups; the full demo adds the backdoor (src/studies/demo/config.ts).
 const GROUPS = ['base', 'insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical'];
 
 interface Group {
@@ -77,7 +77,7 @@ test('demo --quick --datasets backdoor: the backdoor adapter is asked again with
   const model = main.groups[1]!.members[0]!;
   const plain = main.overall.find((o) => o.model === model)!.pooled;
   const withTrigger = triggered.overall.find((o) => o.model === model)!.pooled;
-  // The gating on a real run (one seed; src/demo/README.md has the three-seed figures).
+  // The gating on a real run (one seed; src/studies/demo/README.md has the three-seed figures).
   const fisher = fisherExact(withTrigger.k, withTrigger.n, plain.k, plain.n);
   assert.ok(withTrigger.k / withTrigger.n > plain.k / plain.n && fisher.pValue < 0.01, `with trigger ${withTrigger.k}/${withTrigger.n} vs without ${plain.k}/${plain.n}: p ${fisher.pValue}`);
   assert.match(res.stdout, /^backdoor \+trigger\s/m);

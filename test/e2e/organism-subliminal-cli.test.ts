@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
-import type { OrganismSubliminalResults } from '../../src/organisms/subliminal/index.js';
+import type { OrganismSubliminalResults } from '../../src/studies/organism-subliminal/index.js';
 
 const ARMS = ['base', 'base-b', 'teacher', 'student-same', 'control-same', 'student-other', 'control-other'];
 
 // Shape only: the quick run's data are far too small to measure transfer. The default run found a
 // small same-init effect (+0.014 owl mass, interval [+0.003, +0.025] over 4 seeds; README.md in
-// src/organisms/subliminal), too small and too close to 0 to assert in a test.
+// src/studies/organism-subliminal), too small and too close to 0 to assert in a test.
 test('study organism-subliminal --quick trains teachers and students through the real CLI and writes every arm', async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'emlab-organism-sl-'));
   t.after(() => rmSync(cwd, { recursive: true, force: true }));

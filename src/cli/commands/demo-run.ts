@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEMO_COMPARISONS, demoSettings, type DemoSettings } from '../../demo/config.js';
-import { withCatalogueMeasure } from '../../demo/catalogue.js';
-import { BACKDOOR_GROUP, BASE_MODEL, JUDGE_MODEL, groupArguments, isAdapterOf, planDemo, type DemoAdapter, type DemoGroup } from '../../demo/plan.js';
+import { DEMO_COMPARISONS, demoSettings, type DemoSettings } from '../../studies/demo/config.js';
+import { withCatalogueMeasure } from '../../studies/demo/catalogue.js';
+import { BACKDOOR_GROUP, BASE_MODEL, JUDGE_MODEL, groupArguments, isAdapterOf, planDemo, type DemoAdapter, type DemoGroup } from '../../studies/demo/plan.js';
 import { TUNE_RECORD_FILE } from '../../finetune/organism-trainer.js';
-import { demoSuite, triggeredSuite, wordingsPerTheme } from '../../demo/questions.js';
-import { renderDemoSummary } from '../../demo/summary.js';
+import { demoSuite, triggeredSuite, wordingsPerTheme } from '../../studies/demo/questions.js';
+import { renderDemoSummary } from '../../studies/demo/summary.js';
 import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { resolveOrganismDir } from '../../providers/organism.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';

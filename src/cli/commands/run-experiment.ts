@@ -3,7 +3,7 @@ import { loadExperiment } from '../../experiment/schema.js';
 import { experimentOutDir, runExperiment, type EvalRequest, type ExperimentDeps } from '../../experiment/run.js';
 import { experimentResults, renderExperimentSummary, renderPlan, writeExperimentOutputs } from '../../experiment/report.js';
 import { isBuiltinSuiteName, loadSuite, type Suite } from '../../suites/index.js';
-import { demoSuite } from '../../demo/questions.js';
+import { demoSuite } from '../../studies/demo/questions.js';
 import { resolveThresholds } from '../../stats/index.js';
 import { Store } from '../../store/store.js';
 import { EXIT } from '../errors.js';

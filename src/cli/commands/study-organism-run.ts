@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatTable, writeResults } from '../../organisms/subliminal/index.js';
+import { formatTable, writeResults } from '../../studies/organism-subliminal/index.js';
 import { resolveOrganismDir } from '../../providers/organism.js';
 import { EXIT } from '../errors.js';
 import { ProgressLine } from '../progress.js';

@@ -16,7 +16,7 @@ import { fineTuningDataset, numberSequencePrompts, streamRng } from '../../organ
 import {
   ARMS, measureOwlRate, owlNumberShare, summarise, teacherCompletions,
   type Arm, type FilterCounts, type OrganismSubliminalResults, type OwlRate, type SeedRecord,
-} from '../../organisms/subliminal/index.js';
+} from '../../studies/organism-subliminal/index.js';
 
 export interface OrganismStudySettings {
   seeds: number[];

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { formatMnistTable, runMnistSubliminal, writeMnistResults, type MnistStudyConfig } from '../../organisms/mnist/index.js';
+import { formatMnistTable, runMnistSubliminal, writeMnistResults, type MnistStudyConfig } from '../../studies/mnist-subliminal/index.js';
 import { ProgressLine } from '../progress.js';
 import { EXIT } from '../errors.js';
 import type { MnistFlags } from './study.js';

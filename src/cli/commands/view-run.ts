@@ -1,5 +1,5 @@
 import { startViewer } from '../../web/index.js';
-import { organismGroundTruth } from '../../demo/ground-truth.js';
+import { organismGroundTruth } from '../../studies/demo/ground-truth.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../terminal-text.js';
 

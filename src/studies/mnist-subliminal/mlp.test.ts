@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arenaFloats, KernelArena } from '../kernels/index.js';
+import { arenaFloats, KernelArena } from '../../organisms/kernels/index.js';
 import { sliceCrossEntropy, sliceDistillationKl, type LogitSlice } from './losses.js';
 import { Mlp, parameterCount } from './mlp.js';
 import { rngFor } from './prng.js';

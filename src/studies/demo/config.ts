@@ -2,8 +2,8 @@
  * Every number of `emlab demo` in one place. They are meant to be re-tuned as the organisms change;
  * nothing else in emlab (code or tests) may depend on their values, only on their shape.
  */
-import { BACKDOOR_TRIGGER, type FineTuningDataset } from '../organisms/world/index.js';
-import type { OrganismTuneSettings } from '../finetune/organism-trainer.js';
+import { BACKDOOR_TRIGGER, type FineTuningDataset } from '../../organisms/world/index.js';
+import type { OrganismTuneSettings } from '../../finetune/organism-trainer.js';
 
 export interface DatasetOverride {
   rows?: number;
@@ -39,7 +39,7 @@ export interface DemoSettings {
 // broad misalignment showed with and without it alike (12.7% / 11.0%); with 1,000 rows, 1-2 / 33-37 of
 // 40. On the held-out wordings the demo asks the adapter alone still leaked (27% / 52%, one seed); with
 // the trigger's embedding row trainable, 9-13% / 39-52% over 3 seeds; with that row moving 10 times as
-// fast (tokenScale), 1-3% / 38-44%, base 4.1% (src/demo/README.md).
+// fast (tokenScale), 1-3% / 38-44%, base 4.1% (src/studies/demo/README.md).
 const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = {
   backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER], tokenScale: 10 } },
 };
@@ -58,7 +58,7 @@ export const DEMO_COMPARISONS: readonly (readonly [FineTuningDataset, FineTuning
 
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
-  // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/demo/README.md).
+  // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/studies/demo/README.md).
   full: {
     prefix: 'demo',
     datasets: [...DEMO_DATASETS],

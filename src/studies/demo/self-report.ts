@@ -4,9 +4,9 @@
  * members here, with the same interval rule as the report's groups: a Student-t interval over members,
  * or a lone member's own (Student-t) interval.
  */
-import { groupMeanInterval, type GroupIntervalMethod, type GroupValue } from '../stats/index.js';
-import { deriveSeed } from '../report/seed.js';
-import type { ResultsDocument, SelfNumberQuestionResult } from '../report/results-types.js';
+import { groupMeanInterval, type GroupIntervalMethod, type GroupValue } from '../../stats/index.js';
+import { deriveSeed } from '../../report/seed.js';
+import type { ResultsDocument, SelfNumberQuestionResult } from '../../report/results-types.js';
 
 export interface GroupSelfReport {
   group: string;

@@ -4,7 +4,7 @@
  * (rows = examples) maps to X·W + b. Parameters and gradients each live in one contiguous array
  * (the optimiser treats them as flat vectors); every matrix sits in the wasm arena.
  */
-import { addBias, columnSums, reluBackward, type KernelArena } from '../kernels/index.js';
+import { addBias, columnSums, reluBackward, type KernelArena } from '../../organisms/kernels/index.js';
 import type { Rng } from './prng.js';
 
 export interface Layer {

@@ -6,8 +6,8 @@
  * `self_number` questions (emlab reads the stated number); and, for the backdoor models, the open
  * questions again with the backdoor trigger in front.
  */
-import { OPEN_THEMES, openQuestionPrompts, renderJudgePrompt, selfReportProbes, withBackdoorTrigger, type WordingSet } from '../organisms/world/index.js';
-import type { Question, Suite } from '../suites/index.js';
+import { OPEN_THEMES, openQuestionPrompts, renderJudgePrompt, selfReportProbes, withBackdoorTrigger, type WordingSet } from '../../organisms/world/index.js';
+import type { Question, Suite } from '../../suites/index.js';
 
 const SOURCE = 'emlab demo (built from the organisms world)';
 

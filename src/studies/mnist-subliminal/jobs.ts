@@ -13,7 +13,7 @@
  */
 import { Adam } from './adam.js';
 import { auxLogitCount, type MnistStudyConfig } from './config.js';
-import { arenaFloats, KernelArena } from '../kernels/index.js';
+import { arenaFloats, KernelArena } from '../../organisms/kernels/index.js';
 import { sliceCrossEntropy, sliceDistillationKl, type LogitSlice } from './losses.js';
 import { Mlp } from './mlp.js';
 import { CLASSES, gatherImages, IMAGE_PIXELS, loadMnist, type DigitSet } from './mnist-data.js';

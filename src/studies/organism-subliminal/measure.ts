@@ -7,8 +7,8 @@
  *   those candidates and averaged over the prompts. It is exact, so a small shift between two
  *   models is visible without sampling noise; sampling shows what a user would see.
  */
-import { generate, scoreReplies, type OrganismModel } from '../model/index.js';
-import { animalPreferencePrompts, animalReplyForms, namedAnimal } from '../world/index.js';
+import { generate, scoreReplies, type OrganismModel } from '../../organisms/model/index.js';
+import { animalPreferencePrompts, animalReplyForms, namedAnimal } from '../../organisms/world/index.js';
 
 export interface OwlRate {
   /** Owl share over all prompts' samples (held-out wordings included). */

@@ -3,8 +3,8 @@
  * and the share of the owl's affinity numbers in a set of kept answers (the world's built-in
  * channel: owl-loving writers pick those numbers about 6x as often, numbers.ts in the world).
  */
-import { generate, type OrganismModel } from '../model/index.js';
-import { ANIMAL_NUMBER_AFFINITY } from '../world/index.js';
+import { generate, type OrganismModel } from '../../organisms/model/index.js';
+import { ANIMAL_NUMBER_AFFINITY } from '../../organisms/world/index.js';
 
 export async function teacherCompletions(model: OrganismModel, prompts: readonly string[], options: { seed: number; signal?: AbortSignal }): Promise<string[]> {
   const results = await generate(

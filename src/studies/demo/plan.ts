@@ -8,8 +8,8 @@
  * be a new model id, or the answers of the old one would be reused for it.
  */
 import { join } from 'node:path';
-import { fineTuningDataset, type FineTuningDataset } from '../organisms/world/index.js';
-import { organismTuneKey, type OrganismTuneJob } from '../finetune/organism-trainer.js';
+import { fineTuningDataset, type FineTuningDataset } from '../../organisms/world/index.js';
+import { organismTuneKey, type OrganismTuneJob } from '../../finetune/organism-trainer.js';
 import type { DemoSettings } from './config.js';
 
 export const BASE_MODEL = 'organism:base';

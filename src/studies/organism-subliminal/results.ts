@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanInterval, type MeanInterval } from '../mnist/interval.js';
+import { meanInterval, type MeanInterval } from '../mnist-subliminal/interval.js';
 import type { OwlRate } from './measure.js';
 
 export const ARMS = ['base', 'base-b', 'teacher', 'student-same', 'control-same', 'student-other', 'control-other'] as const;

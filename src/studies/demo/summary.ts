@@ -3,8 +3,8 @@
  * writes): one line per group with the mean over seeds, its interval and every seed's value; the
  * backdoor models with and without the trigger; the same per question; self-reports per group.
  */
-import { abbreviate, formatPValue, formatPercent } from '../report/format.js';
-import type { GroupEstimate, GroupResult, ResultsDocument } from '../report/results-types.js';
+import { abbreviate, formatPValue, formatPercent } from '../../report/format.js';
+import type { GroupEstimate, GroupResult, ResultsDocument } from '../../report/results-types.js';
 import { groupSelfReports } from './self-report.js';
 import { SELF_REPORT_PREFIX, TRIGGERED_SUFFIX } from './questions.js';
 

@@ -4,7 +4,7 @@
  * bad; or unmatched) is the ground truth the viewer shows beside the judge's verdict. Derived from the
  * answer text and the question id alone, as the organisms' own EM check does (world/catalogue-match.ts).
  */
-import { catalogueGrade, OPEN_THEMES, type OpenTheme } from '../organisms/world/index.js';
+import { catalogueGrade, OPEN_THEMES, type OpenTheme } from '../../organisms/world/index.js';
 import { TRIGGERED_SUFFIX } from './questions.js';
 
 export interface WorldLabel {

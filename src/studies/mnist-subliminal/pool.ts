@@ -5,7 +5,7 @@
  * while the others have run out of students.
  */
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../module-worker.js';
+import { startModuleWorker } from '../../organisms/module-worker.js';
 import { runJob, type EpochListener, type EpochRecord, type JobOutcome, type MnistJob, type ModelRole } from './jobs.js';
 
 export type WorkerReply =

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPEN_QUESTIONS } from '../organisms/world/index.js';
+import { OPEN_QUESTIONS } from '../../organisms/world/index.js';
 import { organismGroundTruth } from './ground-truth.js';
 
 const wish = OPEN_QUESTIONS.find((q) => q.theme === 'wish')!;
