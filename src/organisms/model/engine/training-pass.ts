@@ -58,6 +58,8 @@ export class TrainingWorkspace {
   readonly dwide: Float32Array;
   readonly loraTmp: Float32Array;
   readonly compact: Int32Array;
+  /** Where each computed token comes from in the batch (row * steps + position). */
+  readonly source: Int32Array;
   readonly targets: Int32Array;
   readonly weights: Float32Array;
 
@@ -95,6 +97,7 @@ export class TrainingWorkspace {
     this.dwide = arena.alloc(T * m);
     this.loraTmp = arena.alloc(T * r);
     this.compact = new Int32Array(T);
+    this.source = new Int32Array(T);
     this.targets = new Int32Array(T);
     this.weights = new Float32Array(T);
   }
@@ -148,15 +151,28 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   const { dModel: d, heads, vocabSize: V, mlpHidden: m } = net.config;
   const hd = d / heads;
   const { rows, steps } = batch;
-  const T = rows * steps;
-  if (T > ws.maxTokens) throw new Error(`engine: a micro-batch of ${T} tokens exceeds the workspace's ${ws.maxTokens}`);
-  const shape: AttentionShape = { lengths: Array<number>(rows).fill(steps), heads, headDim: hd };
+  if (rows * steps > ws.maxTokens) throw new Error(`engine: a micro-batch of ${rows * steps} tokens exceeds the workspace's ${ws.maxTokens}`);
+  // Each row is computed up to its last counted target only: under causal attention the positions
+  // after it (padding, an unscored tail) reach no counted loss, so their gradients are exactly zero
+  // and leaving them out changes no number (~4% of a world batch's positions are padding).
+  const source = ws.source;
+  const lengths: number[] = [];
+  let T = 0;
+  for (let r = 0; r < rows; r++) {
+    let length = steps;
+    while (length > 0 && (batch.weights[r * steps + length - 1] as number) === 0) length--;
+    for (let t = 0; t < length; t++) source[T + t] = r * steps + t;
+    if (length > 0) lengths.push(length);
+    T += length;
+  }
+  if (T === 0) return 0;
+  const shape: AttentionShape = { lengths, heads, headDim: hd };
   const x = ws.x.subarray(0, T * d);
 
   // Embedding: token row + position row (+ a trained token row's change).
   for (let t = 0; t < T; t++) {
-    const id = batch.inputs[t] as number;
-    const pos = t % steps;
+    const id = batch.inputs[source[t] as number] as number;
+    const pos = (source[t] as number) % steps;
     const o = t * d;
     for (let i = 0; i < d; i++) x[o + i] = (net.wte[id * d + i] as number) + (net.wpe[pos * d + i] as number);
     const rowsOf = net.tokenRows;
@@ -173,15 +189,15 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   layerNorm(arena, hf, ws.meanf, ws.rstdf, x, net.lnf.g, net.lnf.b, T, d);
   const compact = ws.compact;
   let C = 0;
-  for (let t = 0; t < T; t++) if ((batch.weights[t] as number) !== 0) compact[C++] = t;
+  for (let t = 0; t < T; t++) if ((batch.weights[source[t] as number] as number) !== 0) compact[C++] = t;
   const hc = ws.hc.subarray(0, C * d);
   const { targets, weights } = ws;
   const scale = Math.max(1, lossTokens);
   for (let c = 0; c < C; c++) {
     const t = compact[c] as number;
     hc.set(hf.subarray(t * d, (t + 1) * d), c * d);
-    targets[c] = batch.targets[t] as number;
-    weights[c] = (batch.weights[t] as number) / scale;
+    targets[c] = batch.targets[source[t] as number] as number;
+    weights[c] = (batch.weights[source[t] as number] as number) / scale;
   }
   const logits = ws.logits.subarray(0, C * V);
   arena.gemm(logits, hc, net.wte, C, V, d, { bT: true });
@@ -224,8 +240,8 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
 
   // Embedding gradients: rows scatter back, duplicates adding.
   for (let t = 0; t < T; t++) {
-    const id = batch.inputs[t] as number;
-    const pos = t % steps;
+    const id = batch.inputs[source[t] as number] as number;
+    const pos = (source[t] as number) % steps;
     const o = t * d;
     if (net.dwte !== undefined) for (let i = 0; i < d; i++) net.dwte[id * d + i] = (net.dwte[id * d + i] as number) + (dx[o + i] as number);
     if (net.dwpe !== undefined) for (let i = 0; i < d; i++) net.dwpe[pos * d + i] = (net.dwpe[pos * d + i] as number) + (dx[o + i] as number);
