@@ -39,7 +39,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(), ...layerNormFunctions(), ...biasFunctions()], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions()], 1));
     compiled.set(mode, module);
   }
   return module;

@@ -13,20 +13,20 @@ const C = Math.sqrt(2 / Math.PI);
 const A = 0.044715;
 
 /** Leaves w = 1/(1 + e^{2u}) with u = c(x + a·x³) on the stack, for the x in local `x`. */
-function geluW(f: FunctionBuilder): void {
+function geluW(f: FunctionBuilder, fma: boolean): void {
   // 2u = x·(2c + 2ca·x²)
   f.emit(f.get('x'), f.get('x'), f.get('x'), op.f32x4Mul(), f32x4Const(2 * C * A), op.f32x4Mul(), f32x4Const(2 * C), op.f32x4Add(), op.f32x4Mul());
-  exp(f);
+  exp(f, fma);
   f.emit(f.set('w'), f32x4Const(1), f32x4Const(1), f.get('w'), op.f32x4Add(), op.f32x4Div());
 }
 
 /** `geluForward(xPtr, yPtr, vectors)`: y = gelu(x) for 4·vectors floats (vectors ≥ 1). */
-function geluForward(): WasmFunction {
+function geluForward(fma: boolean): WasmFunction {
   const f = new FunctionBuilder('geluForward', [['xPtr', I32], ['yPtr', I32], ['count', I32]], [['x', V128], ['w', V128], ...EXP_LOCALS]);
   f.emit(op.loop());
   f.emit(f.get('xPtr'), op.v128Load(), f.set('x'));
   f.emit(f.get('yPtr'));
-  geluW(f);
+  geluW(f, fma);
   f.emit(f.get('x'), op.f32x4Mul(), f.set('w'), f.get('x'), f.get('w'), op.f32x4Sub(), op.v128Store());
   f.emit(f.get('xPtr'), op.i32Const(16), op.i32Add(), f.set('xPtr'), f.get('yPtr'), op.i32Const(16), op.i32Add(), f.set('yPtr'));
   f.emit(f.get('count'), op.i32Const(1), op.i32Sub(), f.tee('count'), op.brIf(0), op.end());
@@ -34,11 +34,11 @@ function geluForward(): WasmFunction {
 }
 
 /** `geluBackward(dxPtr, dyPtr, xPtr, vectors)`: dx = dy·gelu′(x) for 4·vectors floats (vectors ≥ 1). */
-function geluBackward(): WasmFunction {
+function geluBackward(fma: boolean): WasmFunction {
   const f = new FunctionBuilder('geluBackward', [['dxPtr', I32], ['dyPtr', I32], ['xPtr', I32], ['count', I32]], [['x', V128], ['w', V128], ['s', V128], ...EXP_LOCALS]);
   f.emit(op.loop());
   f.emit(f.get('xPtr'), op.v128Load(), f.set('x'));
-  geluW(f);
+  geluW(f, fma);
   f.emit(f.set('w'), f32x4Const(1), f.get('w'), op.f32x4Sub(), f.set('s'));
   f.emit(f.get('dxPtr'), f.get('dyPtr'), op.v128Load());
   // s + 2c·x·s·w·(1 + 3a·x²)
@@ -63,7 +63,7 @@ function zeroRange(f: FunctionBuilder, row: string, from: string, to: string): v
  * first limit = clamp(i + shift + 1, 0, cols) entries of row i, 0 after them (shift ≥ cols: no
  * mask; cols − rows: causal). A row whose kept entries are all −∞ becomes 0. scale > 0.
  */
-function softmaxRows(): WasmFunction {
+function softmaxRows(fma: boolean): WasmFunction {
   const f = new FunctionBuilder(
     'softmaxRows',
     [['xPtr', I32], ['yPtr', I32], ['rows', I32], ['cols', I32], ['ld', I32], ['shift', I32], ['scale', F32]],
@@ -104,13 +104,13 @@ function softmaxRows(): WasmFunction {
       f.emit(op.v128Zero(), f.set('acc'));
       forChunks(f, 'c', 'chunks', () => {
         f.emit(...vecAt('yr', 'c'), ...vecAt('xr', 'c'), op.v128Load(), ...expAt());
-        exp(f);
+        exp(f, fma);
         f.emit(f.tee('e'), op.v128Store(), f.get('acc'), f.get('e'), op.f32x4Add(), f.set('acc'));
       });
       f.emit(f.get('rem'), op.if());
       {
         f.emit(...vecAt('xr', 'chunks'), op.v128Load(), ...expAt());
-        exp(f);
+        exp(f, fma);
         f.emit(f.get('mask'), op.v128And(), f.tee('e'), f.get('acc'), op.f32x4Add(), f.set('acc'));
         storeFirstLanes(f, vecAt('yr', 'chunks'), 'e', 'rem');
       }
@@ -172,8 +172,9 @@ function softmaxRowsBackward(): WasmFunction {
   return f.build();
 }
 
-export function elementwiseFunctions(): WasmFunction[] {
-  return [geluForward(), geluBackward(), softmaxRows(), softmaxRowsBackward()];
+/** With `fma`, the exp polynomial runs on relaxed multiply-adds (relaxed-SIMD builds only). */
+export function elementwiseFunctions(fma: boolean): WasmFunction[] {
+  return [geluForward(fma), geluBackward(fma), softmaxRows(fma), softmaxRowsBackward()];
 }
 
 export type GeluForwardExport = (xPtr: number, yPtr: number, vectors: number) => void;

@@ -114,6 +114,10 @@ export const op = {
   f32x4Div: (): number[] => [0xfd, ...unsignedLeb(0xe7)],
   f32x4Min: (): number[] => [0xfd, ...unsignedLeb(0xe8)],
   f32x4Max: (): number[] => [0xfd, ...unsignedLeb(0xe9)],
+  /** Pseudo-minimum b < a ? b : a (stack: a b): one x64 instruction, where f32x4.min's NaN and ±0 rules take several. */
+  f32x4Pmin: (): number[] => [0xfd, ...unsignedLeb(0xea)],
+  /** Pseudo-maximum a < b ? b : a (stack: a b). */
+  f32x4Pmax: (): number[] => [0xfd, ...unsignedLeb(0xeb)],
   /** relaxed-simd: a·b + c, fused where the CPU has FMA (stack: a b c). */
   f32x4RelaxedMadd: (): number[] => [0xfd, ...unsignedLeb(0x105)],
   f32x4Add: (): number[] => [0xfd, ...unsignedLeb(0xe4)],

@@ -5,8 +5,7 @@
  */
 import type { Batch } from '../batches.js';
 import type { ModelConfig } from '../config.js';
-import { addBias, attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, columnSums, gelu, geluBackward, layerNorm, layerNormBackward, softmaxRows, type AttentionShape, type KernelArena } from '../../kernels/index.js';
-import { crossEntropyFromProbabilities } from './loss.js';
+import { addBias, attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, columnSums, crossEntropyRows, gelu, geluBackward, layerNorm, layerNormBackward, type AttentionShape, type KernelArena } from '../../kernels/index.js';
 import type { BlockViews, EngineNet, LinearViews, NormViews } from './net.js';
 import { LINEAR_NAMES, type LinearName } from '../weights.js';
 
@@ -109,7 +108,7 @@ export class TrainingWorkspace {
     const r = Math.max(1, lora?.rank ?? 0);
     const pad = (n: number): number => Math.ceil(n / 16) * 16;
     const perLayer = 8 * pad(T * d) + 4 * pad(T) + pad(probsFloats(config, T)) + 2 * pad(T * m);
-    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 10 * pad(T * d) + 2 * pad(T) + pad(2 * d) + pad(T * vocabSize) + pad(T * m) + pad(T * r) + attentionScratchFloats({ lengths: [context] }) + 64;
+    return config.layers * perLayer + (lora?.linears ?? 0) * pad(T * r) + 10 * pad(T * d) + 2 * pad(T) + pad(2 * d) + pad(T * vocabSize) + pad(T * m) + pad(T * r) + Math.max(attentionScratchFloats({ lengths: [context] }), pad(T)) + 64;
   }
 }
 
@@ -211,8 +210,8 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
       }
     });
   }
-  if (C > 0) softmaxRows(arena, logits, logits, C, V);
-  const loss = crossEntropyFromProbabilities(logits, targets, weights, C, V);
+  // Weighted loss, and the logits' gradient written over them (softmax and row weights in wasm).
+  const loss = crossEntropyRows(arena, logits, logits, targets, weights, C, V);
 
   // Backward from the logits (now their gradient).
   const dhc = ws.dhc.subarray(0, C * d);
