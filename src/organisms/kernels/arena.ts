@@ -6,6 +6,7 @@
 import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js';
 import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport, type ScaleRowsExport } from './bias-kernel.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
+import { decodeAttentionFunction, type DecodeAttentionExport } from './decode-attention-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
@@ -39,7 +40,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions()], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), decodeAttentionFunction(fma)], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -58,6 +59,7 @@ export interface ElementwiseExports {
   columnSums: ColumnSumsExport;
   reluBackward: ReluBackwardExport;
   scaleRows: ScaleRowsExport;
+  decodeAttention: DecodeAttentionExport;
 }
 
 export class KernelArena {
@@ -70,7 +72,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts). */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts, decode-attention.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -103,6 +105,7 @@ export class KernelArena {
       columnSums: exports['columnSums'] as ColumnSumsExport,
       reluBackward: exports['reluBackward'] as ReluBackwardExport,
       scaleRows: exports['scaleRows'] as ScaleRowsExport,
+      decodeAttention: exports['decodeAttention'] as DecodeAttentionExport,
     };
   }
 

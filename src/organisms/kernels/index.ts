@@ -8,3 +8,4 @@ export { gelu, geluBackward } from './gelu.js';
 export { addBias, columnSums, reluBackward } from './bias.js';
 export { crossEntropyRows } from './cross-entropy.js';
 export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';
+export { decodeAttention, decodeAttentionScratchFloats, type DecodeAttentionShape } from './decode-attention.js';

@@ -164,6 +164,7 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
   // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
   let live = rows.map((_, i) => i);
   let logits: Float32Array = new Float32Array(rows.length * vocab);
+  const logprobsOfRow = new Float64Array(vocab);
   promptOf.forEach((u, i) => logits.set(promptLogits.subarray(u * vocab, (u + 1) * vocab), i * vocab));
   for (;;) {
     if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
@@ -171,7 +172,7 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     const next = new Int32Array(live.length);
     live.forEach((rowIndex, slot) => {
       const row = rows[rowIndex] as Row;
-      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab);
+      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab, logprobsOfRow);
       const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng);
       next[slot] = id;
       const choice = row.settings.topLogprobs > 0 ? {

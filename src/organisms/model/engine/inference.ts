@@ -8,7 +8,7 @@
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
  */
-import { KernelArena, addBias, arenaFloats, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
+import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
 import { assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
@@ -240,11 +240,16 @@ export class InferenceSession {
     const tmp = this.tmp.subarray(0, Tp * d);
     this.linear(L['attn.wk'], h, tmp, Tp, false);
     const layerBase = layer * heads * ctx * hd;
+    const { keys, valuesT } = this;
     for (let r = 0; r < rows; r++) {
       const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
       for (let t = 0; t < steps; t++) {
         const pos = (past[r] as number) + t;
-        for (let hh = 0; hh < heads; hh++) this.keys.set(tmp.subarray((r * steps + t) * d + hh * hd, (r * steps + t) * d + (hh + 1) * hd), slotBase + (hh * ctx + pos) * hd);
+        const o = (r * steps + t) * d;
+        for (let hh = 0; hh < heads; hh++) {
+          const kBase = slotBase + (hh * ctx + pos) * hd;
+          for (let i = 0; i < hd; i++) keys[kBase + i] = tmp[o + hh * hd + i] as number;
+        }
       }
     }
     this.linear(L['attn.wv'], h, tmp, Tp, false);
@@ -255,21 +260,30 @@ export class InferenceSession {
         const o = (r * steps + t) * d;
         for (let hh = 0; hh < heads; hh++) {
           const vBase = slotBase + hh * hd * ctx + pos;
-          for (let i = 0; i < hd; i++) this.valuesT[vBase + i * ctx] = tmp[o + hh * hd + i] as number;
+          for (let i = 0; i < hd; i++) valuesT[vBase + i * ctx] = tmp[o + hh * hd + i] as number;
         }
       }
     }
+    if (steps === 1 && hd % 4 === 0) {
+      // Decoding: one query per row, all heads in one kernel call over the row's cache.
+      for (let r = 0; r < rows; r++) {
+        const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+        const shape = { keys: (past[r] as number) + 1, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: qScale };
+        decodeAttention(this.arena, att.subarray(r * d, (r + 1) * d), q.subarray(r * d, (r + 1) * d), keys.subarray(slotBase), valuesT.subarray(slotBase), this.scores, shape);
+      }
+      return;
+    }
     for (let r = 0; r < rows; r++) {
-      const keys = (past[r] as number) + steps;
+      const keyCount = (past[r] as number) + steps;
       const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
-      const scores = this.scores.subarray(0, steps * keys);
+      const scores = this.scores.subarray(0, steps * keyCount);
       for (let hh = 0; hh < heads; hh++) {
         const tokenBase = r * steps * d + hh * hd;
-        const k = this.keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keys * hd);
-        this.arena.gemm(scores, q.subarray(tokenBase), k, steps, keys, hd, { bT: true, lda: d });
-        softmaxRows(this.arena, scores, scores, steps, keys, { scale: qScale, causal: true });
-        const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
-        this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keys, { bT: true, ldb: ctx, ldc: d });
+        const k = keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keyCount * hd);
+        this.arena.gemm(scores, q.subarray(tokenBase), k, steps, keyCount, hd, { bT: true, lda: d });
+        softmaxRows(this.arena, scores, scores, steps, keyCount, { scale: qScale, causal: true });
+        const vT = valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
+        this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keyCount, { bT: true, ldb: ctx, ldc: d });
       }
     }
   }

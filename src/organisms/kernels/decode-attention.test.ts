@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { KernelArena } from './arena.js';
+import { decodeAttention, decodeAttentionScratchFloats } from './decode-attention.js';
+import { relaxedSimdAvailable, type SimdMode } from './simd.js';
+import { assertClose, fillUniform, seededUniform } from './test-support.js';
+
+const MODES: SimdMode[] = relaxedSimdAvailable() ? ['plain', 'relaxed'] : ['plain'];
+
+/** float64: per head, softmax(scale·q·kᵀ) over the first `keys` positions, times the values. */
+function reference(q: Float32Array, k: Float32Array, vT: Float32Array, keys: number, heads: number, hd: number, ctx: number, scale: number): number[] {
+  const out: number[] = [];
+  for (let h = 0; h < heads; h++) {
+    const s = Array.from({ length: keys }, (_, j) => {
+      let dot = 0;
+      for (let c = 0; c < hd; c++) dot += (q[h * hd + c] as number) * (k[h * ctx * hd + j * hd + c] as number);
+      return scale * dot;
+    });
+    const max = Math.max(...s);
+    const e = s.map((x) => Math.exp(x - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < hd; i++) {
+      let acc = 0;
+      for (let j = 0; j < keys; j++) acc += ((e[j] as number) / sum) * (vT[h * hd * ctx + i * ctx + j] as number);
+      out.push(acc);
+    }
+  }
+  return out;
+}
+
+test('decodeAttention matches the float64 reference over a cache with stale entries past the keys, in both SIMD modes', () => {
+  const uniform = seededUniform(71);
+  for (const simd of MODES) {
+    const arena = new KernelArena(1 << 20, { simd });
+    for (const [heads, hd] of [[1, 4], [3, 16], [4, 32]] as const) {
+      const ctx = 136;
+      for (const keys of [1, 3, 13, 17, 129]) {
+        const mark = arena.mark();
+        const q = arena.alloc(heads * hd), out = arena.alloc(heads * hd);
+        const k = arena.alloc(heads * ctx * hd), vT = arena.alloc(heads * hd * ctx);
+        const scores = arena.alloc(decodeAttentionScratchFloats(keys));
+        for (const v of [q, k, vT]) fillUniform(v, uniform, -2, 2);
+        // What lies past the keys (another sequence's, or nothing finite) must not leak in.
+        for (let h = 0; h < heads; h++) for (let i = 0; i < hd; i++) vT.fill(Number.NaN, h * hd * ctx + i * ctx + keys, h * hd * ctx + (i + 1) * ctx);
+        scores.fill(Number.NaN);
+        decodeAttention(arena, out, q, k, vT, scores, { keys, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: 0.3 });
+        assertClose(out, reference(q, k, vT, keys, heads, hd, ctx, 0.3), `${simd} heads ${heads} hd ${hd} keys ${keys}`);
+        arena.release(mark);
+      }
+    }
+  }
+});
+
+test('decodeAttention names a head size it cannot run and a view that is too short', () => {
+  const arena = new KernelArena(4096);
+  const v = arena.alloc(64), s = arena.alloc(8);
+  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { keys: 2, heads: 1, headDim: 6, keyHeadStride: 12, valueHeadStride: 12, valueRowStride: 2 }), /headDim 6 is not a multiple of 4/);
+  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { keys: 20, heads: 1, headDim: 4, keyHeadStride: 80, valueHeadStride: 80, valueRowStride: 20 }), /decodeAttention: k has 64 floats, the shapes need 80/);
+});
