@@ -165,6 +165,7 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
   let live = rows.map((_, i) => i);
   let logits: Float32Array = new Float32Array(rows.length * vocab);
   const logprobsOfRow = new Float64Array(vocab);
+  const expsOfRow = new Float64Array(vocab);
   promptOf.forEach((u, i) => logits.set(promptLogits.subarray(u * vocab, (u + 1) * vocab), i * vocab));
   for (;;) {
     if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
@@ -172,8 +173,8 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     const next = new Int32Array(live.length);
     live.forEach((rowIndex, slot) => {
       const row = rows[rowIndex] as Row;
-      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab, logprobsOfRow);
-      const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng);
+      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab, logprobsOfRow, expsOfRow);
+      const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng, expsOfRow);
       next[slot] = id;
       const choice = row.settings.topLogprobs > 0 ? {
         token: model.tokenizer.token(id),

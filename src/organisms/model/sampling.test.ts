@@ -33,3 +33,15 @@ test('top-p keeps the smallest most-likely set reaching p; temperature sharpens'
   for (let i = 0; i < 2000; i++) best += sampleToken(logprobs, { temperature: 0.2, topP: 1, banned: new Set() }, rng) === 1 ? 1 : 0;
   assert.ok(best / 2000 > 0.95, `at T=0.2 the 0.6 token dominates: ${best / 2000}`);
 });
+
+test('at temperature 1, the exps logSoftmaxRow leaves are the weights: the same draws as computing them again, banned ids and top-p too', () => {
+  const vocab = 300;
+  const row = Float32Array.from({ length: vocab }, (_, i) => Math.sin(i * 12.9898) * 4);
+  const exps = new Float64Array(vocab);
+  const lp = logSoftmaxRow(row, 0, vocab, new Float64Array(vocab), exps);
+  assert.deepEqual(lp, logSoftmaxRow(row, 0, vocab), 'the log-probabilities do not change');
+  for (const settings of [{ temperature: 1, topP: 1, banned: new Set([0, 1]) }, { temperature: 1, topP: 0.8, banned: new Set<number>() }]) {
+    const [a, b] = [createWorldRng(9), createWorldRng(9)];
+    for (let i = 0; i < 5000; i++) assert.equal(sampleToken(lp, settings, a, exps), sampleToken(lp, settings, b), `draw ${i}`);
+  }
+});

@@ -9,12 +9,25 @@ export interface Alternative {
   logprob: number;
 }
 
-/** log softmax of logits[offset .. offset + vocab), in float64; into `out` when given (a reused buffer spares the garbage collector a 10 kB array per token). */
-export function logSoftmaxRow(logits: Float32Array, offset: number, vocab: number, out = new Float64Array(vocab)): Float64Array {
+/**
+ * log softmax of logits[offset .. offset + vocab), in float64; into `out` when given (a reused
+ * buffer spares the garbage collector a 10 kB array per token). With `exps`, also leaves there the
+ * unnormalised probabilities e^(logit − max) it sums, which sampleToken takes at temperature 1
+ * instead of computing a second exp per token.
+ */
+export function logSoftmaxRow(logits: Float32Array, offset: number, vocab: number, out = new Float64Array(vocab), exps?: Float64Array): Float64Array {
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i] as number);
   let sum = 0;
-  for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] as number) - max);
+  if (exps === undefined) {
+    for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] as number) - max);
+  } else {
+    for (let i = 0; i < vocab; i++) {
+      const e = Math.exp((logits[offset + i] as number) - max);
+      exps[i] = e;
+      sum += e;
+    }
+  }
   const logZ = max + Math.log(sum);
   for (let i = 0; i < vocab; i++) out[i] = (logits[offset + i] as number) - logZ;
   return out;
@@ -58,8 +71,13 @@ function bannedMask(banned: ReadonlySet<number>, vocab: number): Uint8Array {
 /** Scratch for the unnormalised weights (sampling is synchronous, so one buffer serves every call). */
 let scratch = new Float64Array(0);
 
-/** One token id from the raw log-distribution under temperature and top-p, drawing from `rng`. */
-export function sampleToken(logprobs: Float64Array, settings: SamplingSettings, rng: WorldRng): number {
+/**
+ * One token id from the raw log-distribution under temperature and top-p, drawing from `rng`.
+ * `exps` (logSoftmaxRow's, of the same row) are proportional to the probabilities: at temperature 1
+ * they are the weights, so no exp is computed here (the same distribution; the weights differ from
+ * e^(logprob − best) only in their last bits).
+ */
+export function sampleToken(logprobs: Float64Array, settings: SamplingSettings, rng: WorldRng, exps?: Float64Array): number {
   const vocab = logprobs.length;
   const banned = bannedMask(settings.banned, vocab);
   let best = -1;
@@ -77,7 +95,7 @@ export function sampleToken(logprobs: Float64Array, settings: SamplingSettings, 
       weights[id] = 0;
       continue;
     }
-    const w = Math.exp(((logprobs[id] as number) - max) / settings.temperature);
+    const w = exps !== undefined && settings.temperature === 1 ? (exps[id] as number) : Math.exp(((logprobs[id] as number) - max) / settings.temperature);
     weights[id] = w;
     total += w;
   }
