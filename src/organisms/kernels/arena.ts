@@ -54,6 +54,7 @@ export interface ElementwiseExports {
   softmaxRowsBackward: SoftmaxBackwardExport;
   layerNormForward: LayerNormForwardExport;
   layerNormBackward: LayerNormBackwardExport;
+  layerNormBackwardAcc: LayerNormBackwardExport;
   addBias: AddBiasExport;
   addBiasRelu: AddBiasExport;
   columnSums: ColumnSumsExport;
@@ -100,6 +101,7 @@ export class KernelArena {
       softmaxRowsBackward: exports['softmaxRowsBackward'] as SoftmaxBackwardExport,
       layerNormForward: exports['layerNormForward'] as LayerNormForwardExport,
       layerNormBackward: exports['layerNormBackward'] as LayerNormBackwardExport,
+      layerNormBackwardAcc: exports['layerNormBackwardAcc'] as LayerNormBackwardExport,
       addBias: exports['addBias'] as AddBiasExport,
       addBiasRelu: exports['addBiasRelu'] as AddBiasExport,
       columnSums: exports['columnSums'] as ColumnSumsExport,

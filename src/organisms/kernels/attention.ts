@@ -103,16 +103,15 @@ export function attentionBackward(
   if (need > free) throw new Error(`attentionBackward: needs ${need} free floats of scratch in the arena, ${free} are free; add attentionScratchFloats(shape) to its capacity`);
   const mark = arena.mark();
   const scratch = arena.alloc(BLOCK * Math.max(0, ...shape.lengths));
+  // Every block adds to the keys it sees, so dk and dv start at zero (one fill, not one per token and head).
+  const tokens = shape.lengths.reduce((a, b) => a + b, 0);
+  dk.fill(0, 0, tokens * stride);
+  dv.fill(0, 0, tokens * stride);
   try {
     for (const { base, length: L, probs: p0 } of slices(shape)) {
       const p = probs.subarray(p0, p0 + L * L);
       const qh = q.subarray(base), kh = k.subarray(base), vh = v.subarray(base), dOh = dO.subarray(base);
       const dqh = dq.subarray(base), dkh = dk.subarray(base), dvh = dv.subarray(base);
-      // Every block adds to the keys it sees, so this head's dk and dv start at zero.
-      for (let t = 0; t < L; t++) {
-        dkh.fill(0, t * stride, t * stride + headDim);
-        dvh.fill(0, t * stride, t * stride + headDim);
-      }
       for (let i0 = 0; i0 < L; i0 += BLOCK) {
         const rows = Math.min(BLOCK, L - i0);
         const keys = i0 + rows;

@@ -42,10 +42,13 @@ function layerNormForward(): WasmFunction {
   return f.build();
 }
 
-/** `layerNormBackward(dxPtr, dgammaPtr, dbetaPtr, dyPtr, xPtr, gammaPtr, meanPtr, rstdPtr, rows, cols)`. */
-function layerNormBackward(): WasmFunction {
+/**
+ * `layerNormBackward(dxPtr, dgammaPtr, dbetaPtr, dyPtr, xPtr, gammaPtr, meanPtr, rstdPtr, rows, cols)`;
+ * with `accumulate` (`layerNormBackwardAcc`) dx is added to, as a residual stream's gradient is.
+ */
+function layerNormBackward(accumulate: boolean): WasmFunction {
   const f = new FunctionBuilder(
-    'layerNormBackward',
+    accumulate ? 'layerNormBackwardAcc' : 'layerNormBackward',
     [['dxPtr', I32], ['dgammaPtr', I32], ['dbetaPtr', I32], ['dyPtr', I32], ['xPtr', I32], ['gammaPtr', I32], ['meanPtr', I32], ['rstdPtr', I32], ['rows', I32], ['cols', I32]],
     [...ROW_LOCALS, ['mask', V128], ['muV', V128], ['rV', V128], ['g', V128], ['xh', V128], ['gh', V128], ['sumG', V128], ['sumGX', V128], ['v', V128]],
   );
@@ -92,13 +95,14 @@ function layerNormBackward(): WasmFunction {
     f.emit(op.end());
     mean('sumG');
     mean('sumGX');
+    const previous = (chunk: string): number[][] => (accumulate ? [...rowVector(f, 'dxPtr', chunk), op.v128Load(), op.f32x4Add()] : []);
     forChunks(f, 'c', 'chunks', () => {
       load('c', false);
-      f.emit(...rowVector(f, 'dxPtr', 'c'), ...dx(), op.v128Store());
+      f.emit(...rowVector(f, 'dxPtr', 'c'), ...dx(), ...previous('c'), op.v128Store());
     });
     f.emit(f.get('rem'), op.if());
     load('chunks', true);
-    f.emit(...dx(), f.set('v'));
+    f.emit(...dx(), ...previous('chunks'), f.set('v'));
     storeFirstLanes(f, rowVector(f, 'dxPtr', 'chunks'), 'v', 'rem');
     f.emit(op.end());
   });
@@ -106,7 +110,7 @@ function layerNormBackward(): WasmFunction {
 }
 
 export function layerNormFunctions(): WasmFunction[] {
-  return [layerNormForward(), layerNormBackward()];
+  return [layerNormForward(), layerNormBackward(false), layerNormBackward(true)];
 }
 
 export type LayerNormForwardExport = (xPtr: number, yPtr: number, meanPtr: number, rstdPtr: number, gammaPtr: number, betaPtr: number, rows: number, cols: number, eps: number) => void;

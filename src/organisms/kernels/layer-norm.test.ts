@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KernelArena } from './arena.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
@@ -47,6 +48,12 @@ test('layerNormBackward matches finite differences of the reference for x, gamma
     layerNormBackward(arena, dy, scratch.subarray(0, cols), scratch.subarray(cols), dy, x, gamma, mean, rstd, rows, cols);
     assertClose(dy, dx, `dx in place (dx = dy) ${what}`);
     dy.set(dyCopy);
+    // accumulate: dx is added to (a residual stream's gradient), exactly the sum of the two.
+    const acc = arena.alloc(rows * cols);
+    fillUniform(acc, uniform);
+    const before = acc.slice();
+    layerNormBackward(arena, acc, scratch.subarray(0, cols), scratch.subarray(cols), dy, x, gamma, mean, rstd, rows, cols, { accumulate: true });
+    assert.deepEqual(acc, before.map((v, i) => Math.fround(v + (dx[i] as number))), `dx accumulated ${what}`);
     assertClose(dx, numericGradient((z) => weightedSum(dy, layerNormReference(z, gamma, beta, rows, cols)), x), `dx ${what}`);
     const ng = numericGradient((g) => weightedSum(dy, layerNormReference(x, g, beta, rows, cols)), gamma);
     assertClose(dgamma, ng.map((v, j) => v + (dgamma0[j] as number)), `dgamma ${what}`);

@@ -27,6 +27,7 @@ export function layerNorm(
 export function layerNormBackward(
   arena: KernelArena, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
   x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number,
+  options: { accumulate?: boolean } = {},
 ): void {
   checkCount('layerNormBackward', 'rows', rows);
   checkCount('layerNormBackward', 'cols', cols);
@@ -36,7 +37,8 @@ export function layerNormBackward(
     ['x', x, size], ['gamma', gamma, cols], ['mean', mean, rows], ['rstd', rstd, rows],
   ]);
   if (rows === 0 || cols === 0) return;
-  arena.elementwise.layerNormBackward(
+  const kernel = options.accumulate === true ? arena.elementwise.layerNormBackwardAcc : arena.elementwise.layerNormBackward;
+  kernel(
     dx.byteOffset, dgamma.byteOffset, dbeta.byteOffset, dy.byteOffset, x.byteOffset, gamma.byteOffset, mean.byteOffset, rstd.byteOffset, rows, cols,
   );
 }

@@ -297,9 +297,8 @@ function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, 
   normBackwardInto(ws, block.ln1, dh, s.xin1, s.mean1, s.rstd1, dx, T, d);
 }
 
-/** The residual gradient dx += LN's input gradient from dy (dy is overwritten); the norm's own gradients when it trains. */
+/** The residual gradient dx += LN's input gradient from dy; the norm's own gradients when it trains. */
 function normBackwardInto(ws: TrainingWorkspace, norm: NormViews, dy: Float32Array, xin: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array, T: number, d: number): void {
   const x = xin.subarray(0, T * d);
-  layerNormBackward(ws.arena, dy, norm.dg ?? ws.discard.subarray(0, d), norm.db ?? ws.discard.subarray(d), dy, x, norm.g, mean, rstd, T, d);
-  for (let i = 0; i < T * d; i++) dx[i] = (dx[i] as number) + (dy[i] as number);
+  layerNormBackward(ws.arena, dx, norm.dg ?? ws.discard.subarray(0, d), norm.db ?? ws.discard.subarray(d), dy, x, norm.g, mean, rstd, T, d, { accumulate: true });
 }
