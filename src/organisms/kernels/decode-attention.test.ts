@@ -28,25 +28,32 @@ function reference(q: Float32Array, k: Float32Array, vT: Float32Array, keys: num
   return out;
 }
 
-test('decodeAttention matches the float64 reference over a cache with stale entries past the keys, in both SIMD modes', () => {
+test('decodeAttention matches the float64 reference for rows of different lengths over a cache with stale entries past their keys, in both SIMD modes', () => {
   const uniform = seededUniform(71);
+  const keyCounts = [1, 3, 13, 17, 129];
   for (const simd of MODES) {
-    const arena = new KernelArena(1 << 20, { simd });
+    const arena = new KernelArena(1 << 21, { simd });
     for (const [heads, hd] of [[1, 4], [3, 16], [4, 32]] as const) {
-      const ctx = 136;
-      for (const keys of [1, 3, 13, 17, 129]) {
-        const mark = arena.mark();
-        const q = arena.alloc(heads * hd), out = arena.alloc(heads * hd);
-        const k = arena.alloc(heads * ctx * hd), vT = arena.alloc(heads * hd * ctx);
-        const scores = arena.alloc(decodeAttentionScratchFloats(keys));
-        for (const v of [q, k, vT]) fillUniform(v, uniform, -2, 2);
-        // What lies past the keys (another sequence's, or nothing finite) must not leak in.
-        for (let h = 0; h < heads; h++) for (let i = 0; i < hd; i++) vT.fill(Number.NaN, h * hd * ctx + i * ctx + keys, h * hd * ctx + (i + 1) * ctx);
-        scores.fill(Number.NaN);
-        decodeAttention(arena, out, q, k, vT, scores, { keys, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: 0.3 });
-        assertClose(out, reference(q, k, vT, keys, heads, hd, ctx, 0.3), `${simd} heads ${heads} hd ${hd} keys ${keys}`);
-        arena.release(mark);
-      }
+      const ctx = 136, slot = heads * ctx * hd, rows = keyCounts.length;
+      const mark = arena.mark();
+      const q = arena.alloc(rows * heads * hd), out = arena.alloc(rows * heads * hd);
+      // Row r reads slot rows − 1 − r: offsets need not follow the row order.
+      const k = arena.alloc(rows * slot), vT = arena.alloc(rows * slot);
+      const scores = arena.alloc(decodeAttentionScratchFloats(Math.max(...keyCounts)));
+      for (const v of [q, k, vT]) fillUniform(v, uniform, -2, 2);
+      const offsets = keyCounts.map((_, r) => (rows - 1 - r) * slot);
+      // What lies past a row's keys (another sequence's, or nothing finite) must not leak in.
+      keyCounts.forEach((keys, r) => {
+        for (let h = 0; h < heads; h++) for (let i = 0; i < hd; i++) vT.fill(Number.NaN, (offsets[r] as number) + h * hd * ctx + i * ctx + keys, (offsets[r] as number) + h * hd * ctx + (i + 1) * ctx);
+      });
+      scores.fill(Number.NaN);
+      decodeAttention(arena, out, q, k, vT, scores, { keys: keyCounts, keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: 0.3 });
+      keyCounts.forEach((keys, r) => {
+        const at = (view: Float32Array, from: number, length: number): Float32Array => view.subarray(from, from + length);
+        const expected = reference(at(q, r * heads * hd, heads * hd), at(k, offsets[r] as number, slot), at(vT, offsets[r] as number, slot), keys, heads, hd, ctx, 0.3);
+        assertClose(at(out, r * heads * hd, heads * hd), expected, `${simd} heads ${heads} hd ${hd} keys ${keys}`);
+      });
+      arena.release(mark);
     }
   }
 });
@@ -54,6 +61,7 @@ test('decodeAttention matches the float64 reference over a cache with stale entr
 test('decodeAttention names a head size it cannot run and a view that is too short', () => {
   const arena = new KernelArena(4096);
   const v = arena.alloc(64), s = arena.alloc(8);
-  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { keys: 2, heads: 1, headDim: 6, keyHeadStride: 12, valueHeadStride: 12, valueRowStride: 2 }), /headDim 6 is not a multiple of 4/);
-  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { keys: 20, heads: 1, headDim: 4, keyHeadStride: 80, valueHeadStride: 80, valueRowStride: 20 }), /decodeAttention: k has 64 floats, the shapes need 80/);
+  const shape = { keyOffsets: [0], valueOffsets: [0], heads: 1 };
+  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { ...shape, keys: [2], headDim: 6, keyHeadStride: 12, valueHeadStride: 12, valueRowStride: 2 }), /headDim 6 is not a multiple of 4/);
+  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { ...shape, keys: [20], headDim: 4, keyHeadStride: 80, valueHeadStride: 80, valueRowStride: 20 }), /decodeAttention: k has 64 floats, the shapes need 80/);
 });

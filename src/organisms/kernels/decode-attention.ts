@@ -1,14 +1,17 @@
 /**
- * Attention of one new token over a sequence's key/value cache (decoding), all heads in one wasm
- * call (decode-attention-kernel.ts). The cache layout is the inference session's: keys
+ * Attention of one new token per row over its sequence's key/value cache (decoding), all heads of
+ * a row in one wasm call (decode-attention-kernel.ts). The cache layout is the inference session's: keys
  * [head, position, headDim], values transposed [head, headDim, position].
  */
 import type { KernelArena } from './arena.js';
 import { checkCount, checkViews } from './views.js';
 
 export interface DecodeAttentionShape {
-  /** Cached positions the query sees (its own included). */
-  keys: number;
+  /** Per row: the cached positions its query sees (its own included), each ≥ 1. */
+  keys: readonly number[];
+  /** Per row: where its sequence's keys start in `k` and its transposed values in `vT` (floats). */
+  keyOffsets: readonly number[];
+  valueOffsets: readonly number[];
   heads: number;
   /** A multiple of 4. */
   headDim: number;
@@ -22,31 +25,43 @@ export interface DecodeAttentionShape {
   scale?: number;
 }
 
-/** Floats of scratch decodeAttention needs for `keys` positions. */
+/** Floats of scratch decodeAttention needs for up to `keys` positions. */
 export function decodeAttentionScratchFloats(keys: number): number {
   return Math.ceil(keys / 4) * 4;
 }
 
 /**
- * out[h·headDim + i] = Σ_j softmax_j(scale·q_h·k_{h,j})·vT[h, i, j] for each head h: q and out are
- * [heads·headDim], k and vT views starting at the sequence's first head. `scores`: scratch of
- * decodeAttentionScratchFloats(keys) floats. out must not overlap the others.
+ * For each row r and head h: out[r, h·headDim + i] = Σ_j softmax_j(scale·q_{r,h}·k_{r,h,j})·vT_r[h, i, j]:
+ * q and out are [rows, heads·headDim], row r's keys start at k[keyOffsets[r]] and its values at
+ * vT[valueOffsets[r]]. Checked once for all rows, then one wasm call per row. `scores`: scratch of
+ * decodeAttentionScratchFloats(max keys) floats. out must not overlap the others.
  */
 export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float32Array, k: Float32Array, vT: Float32Array, scores: Float32Array, shape: DecodeAttentionShape): void {
-  const { keys, heads, headDim, keyHeadStride, valueHeadStride, valueRowStride } = shape;
-  for (const [name, value] of [['keys', keys], ['heads', heads], ['headDim', headDim]] as const) {
+  const { keys, keyOffsets, valueOffsets, heads, headDim, keyHeadStride, valueHeadStride, valueRowStride } = shape;
+  const rows = keys.length;
+  if (keyOffsets.length !== rows || valueOffsets.length !== rows) throw new Error(`decodeAttention: ${rows} rows of keys but ${keyOffsets.length} key offsets and ${valueOffsets.length} value offsets`);
+  for (const [name, value] of [['heads', heads], ['headDim', headDim]] as const) {
     checkCount('decodeAttention', name, value);
     if (value === 0) throw new Error(`decodeAttention: ${name} must be at least 1`);
   }
   if (headDim % 4 !== 0) throw new Error(`decodeAttention: headDim ${headDim} is not a multiple of 4; use the strided products (gemm) instead`);
-  if (keyHeadStride < keys * headDim || valueRowStride < keys || valueHeadStride < 0) throw new Error('decodeAttention: a stride is smaller than the keys it spans');
+  let kEnd = 0, vEnd = 0, most = 0;
+  for (let r = 0; r < rows; r++) {
+    const n = keys[r] as number, ko = keyOffsets[r] as number, vo = valueOffsets[r] as number;
+    if (!(Number.isSafeInteger(n) && n >= 1 && Number.isSafeInteger(ko) && ko >= 0 && Number.isSafeInteger(vo) && vo >= 0)) throw new Error(`decodeAttention: row ${r} has keys ${n}, offsets ${ko} and ${vo}; keys must be ≥ 1 and offsets non-negative integers`);
+    if (keyHeadStride < n * headDim || valueRowStride < n) throw new Error(`decodeAttention: row ${r}'s ${n} keys do not fit the strides`);
+    kEnd = Math.max(kEnd, ko + (heads - 1) * keyHeadStride + n * headDim);
+    vEnd = Math.max(vEnd, vo + (heads - 1) * valueHeadStride + (headDim - 1) * valueRowStride + n);
+    most = Math.max(most, n);
+  }
   const scale = shape.scale ?? 1 / Math.sqrt(headDim);
   const width = heads * headDim;
   checkViews(arena, 'decodeAttention', [
-    ['out', out, width], ['q', q, width],
-    ['k', k, (heads - 1) * keyHeadStride + keys * headDim],
-    ['vT', vT, (heads - 1) * valueHeadStride + (headDim - 1) * valueRowStride + keys],
-    ['scores', scores, decodeAttentionScratchFloats(keys)],
+    ['out', out, rows * width], ['q', q, rows * width], ['k', k, kEnd], ['vT', vT, vEnd], ['scores', scores, decodeAttentionScratchFloats(most)],
   ]);
-  arena.elementwise.decodeAttention(q.byteOffset, k.byteOffset, vT.byteOffset, out.byteOffset, scores.byteOffset, keys, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, 4 * valueRowStride, scale);
+  const run = arena.elementwise.decodeAttention;
+  for (let r = 0; r < rows; r++) {
+    run(q.byteOffset + 4 * r * width, k.byteOffset + 4 * (keyOffsets[r] as number), vT.byteOffset + 4 * (valueOffsets[r] as number), out.byteOffset + 4 * r * width,
+      scores.byteOffset, keys[r] as number, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, 4 * valueRowStride, scale);
+  }
 }

@@ -265,12 +265,10 @@ export class InferenceSession {
       }
     }
     if (steps === 1 && hd % 4 === 0) {
-      // Decoding: one query per row, all heads in one kernel call over the row's cache.
-      for (let r = 0; r < rows; r++) {
-        const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
-        const shape = { keys: (past[r] as number) + 1, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: qScale };
-        decodeAttention(this.arena, att.subarray(r * d, (r + 1) * d), q.subarray(r * d, (r + 1) * d), keys.subarray(slotBase), valuesT.subarray(slotBase), this.scores, shape);
-      }
+      // Decoding: one query per row, all heads of a row in one kernel call over its cache.
+      const offsets = slots.map((slot) => slot * this.slotFloats + layerBase);
+      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: qScale };
+      decodeAttention(this.arena, att, q, keys, valuesT, this.scores, shape);
       return;
     }
     for (let r = 0; r < rows; r++) {
