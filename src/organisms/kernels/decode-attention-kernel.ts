@@ -8,16 +8,15 @@ import { F32, I32, op, V128, type WasmFunction } from './wasm-encoder.js';
 import { exp, EXP_LOCALS, f32x4Const, forChunks, FunctionBuilder, horizontal, splitVectors } from './vector-math.js';
 
 /**
- * `decodeAttention(qPtr, kPtr, vPtr, outPtr, sPtr, keys, heads, headDim, kHeadBytes, vHeadBytes, vRowBytes, scale)`:
- * for each head h, with q_h the h-th headDim floats at qPtr, K_h the keys × headDim rows at
- * kPtr + h·kHeadBytes and Vᵀ_h the headDim rows (vRowBytes apart) of keys values at vPtr + h·vHeadBytes:
- * out_h = softmax(scale·q_h·K_hᵀ)·V_h. headDim a multiple of 4, keys ≥ 1; sPtr: keys rounded up to 4
- * floats of scratch. Values past `keys` in a row of Vᵀ are read but masked out.
+ * `decodeAttention(qPtr, kPtr, vPtr, outPtr, sPtr, keys, heads, headDim, kHeadBytes, vHeadBytes, scale)`:
+ * for each head h, with q_h the h-th headDim floats at qPtr, K_h and V_h the keys × headDim rows at
+ * kPtr + h·kHeadBytes and vPtr + h·vHeadBytes: out_h = softmax(scale·q_h·K_hᵀ)·V_h. headDim a
+ * multiple of 4, keys ≥ 1; sPtr: keys rounded up to 4 floats of scratch.
  */
 export function decodeAttentionFunction(fma: boolean): WasmFunction {
   const f = new FunctionBuilder(
     'decodeAttention',
-    [['qPtr', I32], ['kPtr', I32], ['vPtr', I32], ['outPtr', I32], ['sPtr', I32], ['keys', I32], ['heads', I32], ['hd', I32], ['kHead', I32], ['vHead', I32], ['vRow', I32], ['scale', F32]],
+    [['qPtr', I32], ['kPtr', I32], ['vPtr', I32], ['outPtr', I32], ['sPtr', I32], ['keys', I32], ['heads', I32], ['hd', I32], ['kHead', I32], ['vHead', I32], ['scale', F32]],
     [
       ['h', I32], ['j', I32], ['c', I32], ['i', I32], ['qh', I32], ['kRow', I32], ['vh', I32], ['vecs', I32], ['chunks', I32], ['rem', I32], ['out', I32], ['rowBytes', I32],
       ['max', F32], ['inv', F32],
@@ -97,25 +96,31 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
     f.emit(op.f32Const(1));
     horizontal(f, 'e', op.f32x4Add);
     f.emit(op.f32Div(), op.f32x4Splat(), f.set('e'));
-    // Pass 3: out_i = (Σ_j e_j·Vᵀ[i, j]) / Σ e, four outputs (rows of Vᵀ) at a time.
+    // Pass 3: out = (Σ_j e_j·v_j) / Σ e, the keys' value rows walked in order (each head's values
+    // are contiguous rows of headDim): sixteen output columns at a time, then four.
     f.emit(f.get('outPtr'), f.get('h'), f.get('hd'), op.i32Mul(), op.i32Const(2), op.i32Shl(), op.i32Add(), f.set('out'));
-    f.emit(f.get('vRow'), f.set('rowBytes'));
-    forChunks(f, 'i', 'vecs', () => {
-      zeroAccumulators();
-      forChunks(f, 'c', 'chunks', () => {
-        f.emit(...at('sPtr', 'c'), op.v128Load(), f.set('x'));
-        ACC.forEach((a, r) => f.emit(...madd(a, [f.get('x')], [...at('vh', 'c', row(r)), op.v128Load()])));
+    f.emit(op.i32Const(0), f.set('i'));
+    const columns = (width: number): void => {
+      const accs = ACC.slice(0, width);
+      for (const a of accs) f.emit(op.v128Zero(), f.set(a));
+      f.emit(f.get('vh'), f.get('i'), op.i32Const(4), op.i32Shl(), op.i32Add(), f.set('kRow'));
+      forChunks(f, 'j', 'keys', () => {
+        f.emit(f.get('sPtr'), f.get('j'), op.i32Const(2), op.i32Shl(), op.i32Add(), op.f32Load(), op.f32x4Splat(), f.set('x'));
+        accs.forEach((a, v) => f.emit(...madd(a, [f.get('x')], [f.get('kRow'), op.v128Load(16 * v)])));
+        f.emit(f.get('kRow'), f.get('rowBytes'), op.i32Add(), f.set('kRow'));
       });
-      // The tail: values past `keys` may be anything (another sequence's), so they are masked, not only their weights.
-      f.emit(f.get('rem'), op.if(), ...at('sPtr', 'chunks'), op.v128Load(), f.set('x'));
-      ACC.forEach((a, r) => f.emit(...madd(a, [f.get('x')], [...at('vh', 'chunks', row(r)), op.v128Load(), f.get('mask'), op.v128And()])));
-      f.emit(op.end());
-      f.emit(f.get('out'));
-      reduce4();
-      f.emit(f.get('e'), op.f32x4Mul(), op.v128Store());
-      f.emit(f.get('out'), op.i32Const(16), op.i32Add(), f.set('out'));
-      f.emit(f.get('vh'), f.get('vRow'), op.i32Const(2), op.i32Shl(), op.i32Add(), f.set('vh'));
-    });
+      accs.forEach((a, v) => f.emit(f.get('out'), f.get(a), f.get('e'), op.f32x4Mul(), op.v128Store(16 * v)));
+      f.emit(f.get('out'), op.i32Const(16 * width), op.i32Add(), f.set('out'));
+      f.emit(f.get('i'), op.i32Const(width), op.i32Add(), f.set('i'));
+    };
+    f.emit(op.block(), op.loop());
+    f.emit(f.get('i'), op.i32Const(4), op.i32Add(), f.get('vecs'), op.i32GtU(), op.brIf(1));
+    columns(4);
+    f.emit(op.br(0), op.end(), op.end());
+    f.emit(op.block(), op.loop());
+    f.emit(f.get('i'), f.get('vecs'), op.i32GeS(), op.brIf(1));
+    columns(1);
+    f.emit(op.br(0), op.end(), op.end());
     f.emit(f.get('h'), op.i32Const(1), op.i32Add(), f.tee('h'), f.get('heads'), op.i32LtU(), op.brIf(0));
   }
   f.emit(op.end());
@@ -124,5 +129,5 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
 
 export type DecodeAttentionExport = (
   qPtr: number, kPtr: number, vPtr: number, outPtr: number, sPtr: number, keys: number, heads: number, headDim: number,
-  kHeadBytes: number, vHeadBytes: number, vRowBytes: number, scale: number,
+  kHeadBytes: number, vHeadBytes: number, scale: number,
 ) => void;

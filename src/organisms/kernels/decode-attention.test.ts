@@ -7,8 +7,8 @@ import { assertClose, fillUniform, seededUniform } from './test-support.js';
 
 const MODES: SimdMode[] = relaxedSimdAvailable() ? ['plain', 'relaxed'] : ['plain'];
 
-/** float64: per head, softmax(scale·q·kᵀ) over the first `keys` positions, times the values. */
-function reference(q: Float32Array, k: Float32Array, vT: Float32Array, keys: number, heads: number, hd: number, ctx: number, scale: number): number[] {
+/** float64: per head, softmax(scale·q·kᵀ) over the first `keys` positions, times the values (both [head, position, headDim]). */
+function reference(q: Float32Array, k: Float32Array, v: Float32Array, keys: number, heads: number, hd: number, ctx: number, scale: number): number[] {
   const out: number[] = [];
   for (let h = 0; h < heads; h++) {
     const s = Array.from({ length: keys }, (_, j) => {
@@ -21,14 +21,14 @@ function reference(q: Float32Array, k: Float32Array, vT: Float32Array, keys: num
     const sum = e.reduce((a, b) => a + b, 0);
     for (let i = 0; i < hd; i++) {
       let acc = 0;
-      for (let j = 0; j < keys; j++) acc += ((e[j] as number) / sum) * (vT[h * hd * ctx + i * ctx + j] as number);
+      for (let j = 0; j < keys; j++) acc += ((e[j] as number) / sum) * (v[h * ctx * hd + j * hd + i] as number);
       out.push(acc);
     }
   }
   return out;
 }
 
-test('decodeAttention matches the float64 reference for rows of different lengths over a cache with stale entries past their keys, in both SIMD modes', () => {
+test('decodeAttention matches the float64 reference for rows of different lengths over a cache with NaN past their keys, in both SIMD modes', () => {
   const uniform = seededUniform(71);
   const keyCounts = [1, 3, 13, 17, 129];
   for (const simd of MODES) {
@@ -38,19 +38,19 @@ test('decodeAttention matches the float64 reference for rows of different length
       const mark = arena.mark();
       const q = arena.alloc(rows * heads * hd), out = arena.alloc(rows * heads * hd);
       // Row r reads slot rows − 1 − r: offsets need not follow the row order.
-      const k = arena.alloc(rows * slot), vT = arena.alloc(rows * slot);
+      const k = arena.alloc(rows * slot), v = arena.alloc(rows * slot);
       const scores = arena.alloc(decodeAttentionScratchFloats(Math.max(...keyCounts)));
-      for (const v of [q, k, vT]) fillUniform(v, uniform, -2, 2);
+      for (const view of [q, k, v]) fillUniform(view, uniform, -2, 2);
       const offsets = keyCounts.map((_, r) => (rows - 1 - r) * slot);
       // What lies past a row's keys (another sequence's, or nothing finite) must not leak in.
       keyCounts.forEach((keys, r) => {
-        for (let h = 0; h < heads; h++) for (let i = 0; i < hd; i++) vT.fill(Number.NaN, (offsets[r] as number) + h * hd * ctx + i * ctx + keys, (offsets[r] as number) + h * hd * ctx + (i + 1) * ctx);
+        for (let h = 0; h < heads; h++) for (const cache of [k, v]) cache.fill(Number.NaN, (offsets[r] as number) + (h * ctx + keys) * hd, (offsets[r] as number) + (h + 1) * ctx * hd);
       });
       scores.fill(Number.NaN);
-      decodeAttention(arena, out, q, k, vT, scores, { keys: keyCounts, keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: 0.3 });
+      decodeAttention(arena, out, q, k, v, scores, { keys: keyCounts, keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: 0.3 });
       keyCounts.forEach((keys, r) => {
         const at = (view: Float32Array, from: number, length: number): Float32Array => view.subarray(from, from + length);
-        const expected = reference(at(q, r * heads * hd, heads * hd), at(k, offsets[r] as number, slot), at(vT, offsets[r] as number, slot), keys, heads, hd, ctx, 0.3);
+        const expected = reference(at(q, r * heads * hd, heads * hd), at(k, offsets[r] as number, slot), at(v, offsets[r] as number, slot), keys, heads, hd, ctx, 0.3);
         assertClose(at(out, r * heads * hd, heads * hd), expected, `${simd} heads ${heads} hd ${hd} keys ${keys}`);
       });
       arena.release(mark);
@@ -60,8 +60,8 @@ test('decodeAttention matches the float64 reference for rows of different length
 
 test('decodeAttention names a head size it cannot run and a view that is too short', () => {
   const arena = new KernelArena(4096);
-  const v = arena.alloc(64), s = arena.alloc(8);
+  const x = arena.alloc(64), s = arena.alloc(8);
   const shape = { keyOffsets: [0], valueOffsets: [0], heads: 1 };
-  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { ...shape, keys: [2], headDim: 6, keyHeadStride: 12, valueHeadStride: 12, valueRowStride: 2 }), /headDim 6 is not a multiple of 4/);
-  assert.throws(() => decodeAttention(arena, v, v, v, v, s, { ...shape, keys: [20], headDim: 4, keyHeadStride: 80, valueHeadStride: 80, valueRowStride: 20 }), /decodeAttention: k has 64 floats, the shapes need 80/);
+  assert.throws(() => decodeAttention(arena, x, x, x, x, s, { ...shape, keys: [2], headDim: 6, keyHeadStride: 12, valueHeadStride: 12 }), /headDim 6 is not a multiple of 4/);
+  assert.throws(() => decodeAttention(arena, x, x, x, x, s, { ...shape, keys: [20], headDim: 4, keyHeadStride: 80, valueHeadStride: 80 }), /decodeAttention: k has 64 floats, the shapes need 80/);
 });

@@ -1,7 +1,7 @@
 /**
  * Attention of one new token per row over its sequence's key/value cache (decoding), all heads of
- * a row in one wasm call (decode-attention-kernel.ts). The cache layout is the inference session's: keys
- * [head, position, headDim], values transposed [head, headDim, position].
+ * a row in one wasm call (decode-attention-kernel.ts). The cache layout is the inference session's:
+ * keys and values [head, position, headDim].
  */
 import type { KernelArena } from './arena.js';
 import { checkCount, checkViews } from './views.js';
@@ -9,7 +9,7 @@ import { checkCount, checkViews } from './views.js';
 export interface DecodeAttentionShape {
   /** Per row: the cached positions its query sees (its own included), each ≥ 1. */
   keys: readonly number[];
-  /** Per row: where its sequence's keys start in `k` and its transposed values in `vT` (floats). */
+  /** Per row: where its sequence's keys start in `k` and its values in `v` (floats). */
   keyOffsets: readonly number[];
   valueOffsets: readonly number[];
   heads: number;
@@ -17,10 +17,8 @@ export interface DecodeAttentionShape {
   headDim: number;
   /** Floats from one head's keys to the next's in `k` (≥ keys·headDim). */
   keyHeadStride: number;
-  /** Floats from one head's transposed values to the next's in `vT`. */
+  /** Floats from one head's values to the next's in `v` (≥ keys·headDim). */
   valueHeadStride: number;
-  /** Floats from one row of a head's transposed values to the next (≥ keys; the cache's length). */
-  valueRowStride: number;
   /** Default 1/√headDim. */
   scale?: number;
 }
@@ -31,13 +29,13 @@ export function decodeAttentionScratchFloats(keys: number): number {
 }
 
 /**
- * For each row r and head h: out[r, h·headDim + i] = Σ_j softmax_j(scale·q_{r,h}·k_{r,h,j})·vT_r[h, i, j]:
+ * For each row r and head h: out[r, h·headDim + i] = Σ_j softmax_j(scale·q_{r,h}·k_{r,h,j})·v_{r,h,j,i}:
  * q and out are [rows, heads·headDim], row r's keys start at k[keyOffsets[r]] and its values at
- * vT[valueOffsets[r]]. Checked once for all rows, then one wasm call per row. `scores`: scratch of
+ * v[valueOffsets[r]]. Checked once for all rows, then one wasm call per row. `scores`: scratch of
  * decodeAttentionScratchFloats(max keys) floats. out must not overlap the others.
  */
-export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float32Array, k: Float32Array, vT: Float32Array, scores: Float32Array, shape: DecodeAttentionShape): void {
-  const { keys, keyOffsets, valueOffsets, heads, headDim, keyHeadStride, valueHeadStride, valueRowStride } = shape;
+export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, scores: Float32Array, shape: DecodeAttentionShape): void {
+  const { keys, keyOffsets, valueOffsets, heads, headDim, keyHeadStride, valueHeadStride } = shape;
   const rows = keys.length;
   if (keyOffsets.length !== rows || valueOffsets.length !== rows) throw new Error(`decodeAttention: ${rows} rows of keys but ${keyOffsets.length} key offsets and ${valueOffsets.length} value offsets`);
   for (const [name, value] of [['heads', heads], ['headDim', headDim]] as const) {
@@ -49,19 +47,19 @@ export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float3
   for (let r = 0; r < rows; r++) {
     const n = keys[r] as number, ko = keyOffsets[r] as number, vo = valueOffsets[r] as number;
     if (!(Number.isSafeInteger(n) && n >= 1 && Number.isSafeInteger(ko) && ko >= 0 && Number.isSafeInteger(vo) && vo >= 0)) throw new Error(`decodeAttention: row ${r} has keys ${n}, offsets ${ko} and ${vo}; keys must be ≥ 1 and offsets non-negative integers`);
-    if (keyHeadStride < n * headDim || valueRowStride < n) throw new Error(`decodeAttention: row ${r}'s ${n} keys do not fit the strides`);
+    if (keyHeadStride < n * headDim || valueHeadStride < n * headDim) throw new Error(`decodeAttention: row ${r}'s ${n} keys do not fit the strides`);
     kEnd = Math.max(kEnd, ko + (heads - 1) * keyHeadStride + n * headDim);
-    vEnd = Math.max(vEnd, vo + (heads - 1) * valueHeadStride + (headDim - 1) * valueRowStride + n);
+    vEnd = Math.max(vEnd, vo + (heads - 1) * valueHeadStride + n * headDim);
     most = Math.max(most, n);
   }
   const scale = shape.scale ?? 1 / Math.sqrt(headDim);
   const width = heads * headDim;
   checkViews(arena, 'decodeAttention', [
-    ['out', out, rows * width], ['q', q, rows * width], ['k', k, kEnd], ['vT', vT, vEnd], ['scores', scores, decodeAttentionScratchFloats(most)],
+    ['out', out, rows * width], ['q', q, rows * width], ['k', k, kEnd], ['v', v, vEnd], ['scores', scores, decodeAttentionScratchFloats(most)],
   ]);
   const run = arena.elementwise.decodeAttention;
   for (let r = 0; r < rows; r++) {
-    run(q.byteOffset + 4 * r * width, k.byteOffset + 4 * (keyOffsets[r] as number), vT.byteOffset + 4 * (valueOffsets[r] as number), out.byteOffset + 4 * r * width,
-      scores.byteOffset, keys[r] as number, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, 4 * valueRowStride, scale);
+    run(q.byteOffset + 4 * r * width, k.byteOffset + 4 * (keyOffsets[r] as number), v.byteOffset + 4 * (valueOffsets[r] as number), out.byteOffset + 4 * r * width,
+      scores.byteOffset, keys[r] as number, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, scale);
   }
 }

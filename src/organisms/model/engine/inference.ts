@@ -1,9 +1,9 @@
 /**
  * Inference on the engine: the model's weights (an adapter merged into copies: W + s A B, trained
  * token rows into the embedding) in one arena, with a key/value cache of fixed slots. Each slot
- * holds one sequence's keys [layer, head, position, headDim] and values transposed
- * [layer, head, headDim, position], so a query's scores and its weighted sum of values are both
- * products the kernels run fast (the values' product runs over the whole context, masked by zeros).
+ * holds one sequence's keys and values [layer, head, position, headDim]: a new token's key and
+ * value are contiguous writes, and decoding reads each head's cache front to back
+ * (kernels/decode-attention); prefill and scoring take them as strided products.
  * `forward` runs new tokens of any number of slots at once (prefill, scoring, one decoding step)
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
@@ -27,7 +27,7 @@ export class InferenceSession {
   private readonly held: (readonly number[] | undefined)[];
   private readonly arena: KernelArena;
   private readonly keys: Float32Array;
-  private readonly valuesT: Float32Array;
+  private readonly values: Float32Array;
   private readonly slotFloats: number;
   private readonly x: Float32Array;
   private readonly h: Float32Array;
@@ -83,7 +83,7 @@ export class InferenceSession {
     }
     this.net = assembleEngineNet(config, base);
     this.keys = this.arena.alloc(this.slots * this.slotFloats);
-    this.valuesT = this.arena.alloc(this.slots * this.slotFloats);
+    this.values = this.arena.alloc(this.slots * this.slotFloats);
     this.lengths = new Int32Array(this.slots);
     this.held = Array<readonly number[] | undefined>(this.slots).fill(undefined);
     this.x = this.arena.alloc(T * d);
@@ -108,12 +108,8 @@ export class InferenceSession {
     const ctx = this.cacheLength;
     const hd = d / heads;
     for (let g = 0; g < layers * heads; g++) {
-      const ks = g * ctx * hd;
-      this.keys.copyWithin(to * this.slotFloats + ks, from * this.slotFloats + ks, from * this.slotFloats + ks + n * hd);
-      for (let i = 0; i < hd; i++) {
-        const vs = g * hd * ctx + i * ctx;
-        this.valuesT.copyWithin(to * this.slotFloats + vs, from * this.slotFloats + vs, from * this.slotFloats + vs + n);
-      }
+      const at = g * ctx * hd;
+      for (const cache of [this.keys, this.values]) cache.copyWithin(to * this.slotFloats + at, from * this.slotFloats + at, from * this.slotFloats + at + n * hd);
     }
     this.lengths[to] = n;
     this.held[to] = this.held[from];
@@ -240,7 +236,7 @@ export class InferenceSession {
     const tmp = this.tmp.subarray(0, Tp * d);
     this.linear(L['attn.wk'], h, tmp, Tp, false);
     const layerBase = layer * heads * ctx * hd;
-    const { keys, valuesT } = this;
+    const { keys, values } = this;
     for (let r = 0; r < rows; r++) {
       const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
       for (let t = 0; t < steps; t++) {
@@ -259,16 +255,16 @@ export class InferenceSession {
         const pos = (past[r] as number) + t;
         const o = (r * steps + t) * d;
         for (let hh = 0; hh < heads; hh++) {
-          const vBase = slotBase + hh * hd * ctx + pos;
-          for (let i = 0; i < hd; i++) valuesT[vBase + i * ctx] = tmp[o + hh * hd + i] as number;
+          const vBase = slotBase + (hh * ctx + pos) * hd;
+          for (let i = 0; i < hd; i++) values[vBase + i] = tmp[o + hh * hd + i] as number;
         }
       }
     }
     if (steps === 1 && hd % 4 === 0) {
       // Decoding: one query per row, all heads of a row in one kernel call over its cache.
       const offsets = slots.map((slot) => slot * this.slotFloats + layerBase);
-      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: hd * ctx, valueRowStride: ctx, scale: qScale };
-      decodeAttention(this.arena, att, q, keys, valuesT, this.scores, shape);
+      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: qScale };
+      decodeAttention(this.arena, att, q, keys, values, this.scores, shape);
       return;
     }
     for (let r = 0; r < rows; r++) {
@@ -280,8 +276,8 @@ export class InferenceSession {
         const k = keys.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keyCount * hd);
         this.arena.gemm(scores, q.subarray(tokenBase), k, steps, keyCount, hd, { bT: true, lda: d });
         softmaxRows(this.arena, scores, scores, steps, keyCount, { scale: qScale, causal: true });
-        const vT = valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
-        this.arena.gemm(att.subarray(tokenBase), scores, vT, steps, hd, keyCount, { bT: true, ldb: ctx, ldc: d });
+        const v = values.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + keyCount * hd);
+        this.arena.gemm(att.subarray(tokenBase), scores, v, steps, hd, keyCount, { ldc: d });
       }
     }
   }
@@ -311,8 +307,8 @@ export class InferenceSession {
         this.arena.gemm(scores.subarray(o * width + past), q.subarray(o * d + hh * hd), k.subarray(o * d + hh * hd), steps, steps, hd, { bT: true, lda: d, ldb: d, ldc: width });
         softmaxRows(this.arena, scores.subarray(o * width, (o + steps) * width), scores.subarray(o * width, (o + steps) * width), steps, width, { scale: qScale, causal: true });
       }
-      const vT = this.valuesT.subarray(slotBase + hh * hd * ctx, slotBase + (hh + 1) * hd * ctx);
-      this.arena.gemm(att.subarray(hh * hd), scores, vT, rows * steps, hd, past, { bT: true, lda: width, ldb: ctx, ldc: d });
+      const vPrefix = this.values.subarray(slotBase + hh * ctx * hd, slotBase + hh * ctx * hd + past * hd);
+      this.arena.gemm(att.subarray(hh * hd), scores, vPrefix, rows * steps, hd, past, { lda: width, ldc: d });
       for (let r = 0; r < rows; r++) {
         const o = r * steps;
         for (let i = 0; i < steps; i++) {
