@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { openDatabase } from './database.js';
 import { warningKindsOf } from './judgment-warnings.js';
+import { GroupCommit } from './group-commit.js';
 
 /** A lease not renewed for this long belongs to a dead or hung process and may be taken over. */
 export const LEASE_STALE_MS = 30_000;
@@ -85,8 +86,9 @@ export class DamagedDatabaseError extends Error {
 }
 
 /**
- * The SQLite database of one results directory. Every answer is committed the moment it
- * arrives (WAL mode), so a process killed at any point loses at most the requests in flight.
+ * The SQLite database of one results directory (WAL mode). Every answer is committed before the
+ * request that brought it counts as done (alone, or with the others of the same turn of the event
+ * loop: queueResponse), so a process killed at any point loses at most the requests in flight.
  * Writes use INSERT OR IGNORE on content keys: the first answer to a request wins and nothing is
  * ever counted twice.
  */
@@ -94,10 +96,12 @@ export class Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly group: GroupCommit;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    this.group = new GroupCommit(db);
     this.stmts = {
       getResponse: db.prepare<[string], { response_json: string }>('SELECT response_json FROM responses WHERE key = ?'),
       putResponse: db.prepare(
@@ -222,7 +226,9 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.flush();
+    this.db.close();
   }
 
   transaction<T>(fn: () => T): T {
@@ -238,22 +244,34 @@ export class Store {
 
   /** Stores a response and clears any failure recorded under its key. Returns false if it was already there. */
   putResponse(entry: ResponseEntry): boolean {
-    return this.transaction(() => {
-      const info = this.stmts.putResponse.run({
-        key: entry.key,
-        model: entry.model,
-        kind: entry.kind,
-        request_json: JSON.stringify(entry.request),
-        sample_index: entry.sampleIndex,
-        response_json: JSON.stringify(entry.response),
-        input_tokens: entry.inputTokens ?? null,
-        output_tokens: entry.outputTokens ?? null,
-        latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-        created_at: now(),
-      });
+    const write = this.responseWrite(entry);
+    return this.transaction(write);
+  }
+
+  /** putResponse in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueResponse(entry: ResponseEntry): Promise<void> {
+    return this.group.add(this.responseWrite(entry));
+  }
+
+  /** The statements that store `entry`, its JSON made now (so that the commit itself cannot fail on it). */
+  private responseWrite(entry: ResponseEntry): () => boolean {
+    const row = {
+      key: entry.key,
+      model: entry.model,
+      kind: entry.kind,
+      request_json: JSON.stringify(entry.request),
+      sample_index: entry.sampleIndex,
+      response_json: JSON.stringify(entry.response),
+      input_tokens: entry.inputTokens ?? null,
+      output_tokens: entry.outputTokens ?? null,
+      latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
+      created_at: now(),
+    };
+    return () => {
+      const info = this.stmts.putResponse.run(row);
       this.stmts.deleteFailure.run(entry.key);
       return info.changes > 0;
-    });
+    };
   }
 
   countResponses(model: string, kind: 'chat' | 'score'): number {
@@ -405,21 +423,31 @@ export class Store {
 
   /** Stores a judgment and links it to a run's sample, atomically. */
   putJudgment(row: JudgmentRow, link?: Omit<RunJudgmentLink, 'judgmentKey'>): void {
-    this.transaction(() => {
-      this.stmts.putJudgment.run({
-        key: row.key,
-        judge_model: row.judgeModel,
-        metric: row.metric,
-        method: row.method,
-        score: row.score,
-        flag: row.flag,
-        category: row.category,
-        numeric_mass: row.numericMass,
-        detail_json: JSON.stringify(row.detail),
-        created_at: now(),
-      });
+    this.transaction(this.judgmentWrite(row, link));
+  }
+
+  /** putJudgment in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueJudgment(row: JudgmentRow, link?: Omit<RunJudgmentLink, 'judgmentKey'>): Promise<void> {
+    return this.group.add(this.judgmentWrite(row, link));
+  }
+
+  private judgmentWrite(row: JudgmentRow, link: Omit<RunJudgmentLink, 'judgmentKey'> | undefined): () => void {
+    const sqlRow = {
+      key: row.key,
+      judge_model: row.judgeModel,
+      metric: row.metric,
+      method: row.method,
+      score: row.score,
+      flag: row.flag,
+      category: row.category,
+      numeric_mass: row.numericMass,
+      detail_json: JSON.stringify(row.detail),
+      created_at: now(),
+    };
+    return () => {
+      this.stmts.putJudgment.run(sqlRow);
       if (link) this.linkJudgment({ ...link, judgmentKey: row.key });
-    });
+    };
   }
 
   /** Every judgment of one sample of a run, with its raw detail, by metric. */
@@ -445,6 +473,11 @@ export class Store {
       metric: link.metric,
       judgment_key: link.judgmentKey,
     });
+  }
+
+  /** linkJudgment in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueLink(link: RunJudgmentLink): Promise<void> {
+    return this.group.add(() => this.linkJudgment(link));
   }
 
   runJudgmentLinks(runId: string): RunJudgmentLink[] {
