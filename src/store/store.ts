@@ -151,18 +151,17 @@ export class Store {
       links: db.prepare<[string], { run_id: string; model: string; question_id: string; sample_index: number; metric: string; judgment_key: string }>(
         'SELECT * FROM run_judgments WHERE run_id = ?',
       ),
-      itemsWithAnswers: db.prepare<[string], { model: string; question_id: string; sample_index: number; paraphrase_index: number; item_json: string; response_json: string | null; failed: number }>(
-        `SELECT i.model, i.question_id, i.sample_index, i.paraphrase_index, i.item_json, r.response_json,
-                EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) AS failed
-         FROM run_items i LEFT JOIN responses r ON r.key = i.response_key
-         WHERE i.run_id = ? ORDER BY i.rowid`,
-      ),
-      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warning_kinds: string | null; warning: string | null }>(
-        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category,
+      itemPage: db.prepare<[string, number, number], ItemPageSqlRow>(
+        `SELECT i.item_row, i.model, i.question_id, i.sample_index, i.paraphrase_index, i.item_json, r.response_json,
+                EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) AS failed,
+                l.metric, j.method, j.score, j.flag, j.category,
                 CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warningKinds') END AS warning_kinds,
                 CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warning') END AS warning
-         FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
-         WHERE l.run_id = ?`,
+         FROM (SELECT rowid AS item_row, * FROM run_items WHERE run_id = ? AND rowid > ? ORDER BY rowid LIMIT ?) i
+         LEFT JOIN responses r ON r.key = i.response_key
+         LEFT JOIN (run_judgments l JOIN judgments j ON j.key = l.judgment_key)
+           ON l.run_id = i.run_id AND l.model = i.model AND l.question_id = i.question_id AND l.sample_index = i.sample_index
+         ORDER BY i.item_row`,
       ),
       addEvent: db.prepare('INSERT INTO run_events (run_id, at, kind, detail_json) VALUES (?, ?, ?, ?)'),
       events: db.prepare<[string], { at: string; kind: string; detail_json: string }>('SELECT at, kind, detail_json FROM run_events WHERE run_id = ? ORDER BY rowid'),
@@ -386,32 +385,36 @@ export class Store {
     }));
   }
 
-  /** Every planned sample of a run with its stored answer (or null) in one query: what reports read. */
-  runItemsWithAnswers(runId: string): (Omit<RunItemRow, 'runId' | 'responseKey'> & { response: unknown; failed: boolean })[] {
-    return this.stmts.itemsWithAnswers.all(runId).map((r) => ({
-      model: r.model,
-      questionId: r.question_id,
-      sampleIndex: r.sample_index,
-      paraphraseIndex: r.paraphrase_index,
-      item: this.parse(r.item_json, 'run_items.item_json'),
-      response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
-      failed: r.failed === 1,
-    }));
-  }
-
-  /** Every judgment linked to a run's samples, without the raw detail (but with its warnings), in one query. */
-  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[] {
-    return this.stmts.judgedLinks.all(runId).map((r) => ({
-      model: r.model,
-      questionId: r.question_id,
-      sampleIndex: r.sample_index,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      warningKinds: warningKindsOf(r.warning_kinds, r.warning),
-    }));
+  /**
+   * Up to `limit` planned samples of a run after item row `after` (in plan order), each with its
+   * stored answer (or null) and its judgments (without the raw detail, with their warnings): what
+   * reports read, a page at a time, so that memory does not grow with the run. `next` is the
+   * `after` of the following page; an empty page is the end.
+   */
+  runItemPage(runId: string, after: number, limit: number): { items: RunItemPageRow[]; next: number } {
+    const items: RunItemPageRow[] = [];
+    let current: RunItemPageRow | undefined;
+    let next = after;
+    for (const r of this.stmts.itemPage.all(runId, after, limit)) {
+      if (current === undefined || r.item_row !== next) {
+        current = {
+          model: r.model,
+          questionId: r.question_id,
+          sampleIndex: r.sample_index,
+          paraphraseIndex: r.paraphrase_index,
+          item: this.parse(r.item_json, 'run_items.item_json'),
+          response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
+          failed: r.failed === 1,
+          judgments: [],
+        };
+        items.push(current);
+        next = r.item_row;
+      }
+      if (r.metric !== null && r.method !== null) {
+        current.judgments.push({ metric: r.metric, method: r.method, score: r.score, flag: r.flag, category: r.category, warningKinds: warningKindsOf(r.warning_kinds, r.warning) });
+      }
+    }
+    return { items, next };
   }
 
   // --- judgments -----------------------------------------------------------------------------
@@ -512,6 +515,36 @@ export class Store {
   events(runId: string): { at: string; kind: string; detail: unknown }[] {
     return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: this.parse(e.detail_json, 'run_events.detail_json') }));
   }
+}
+
+/** One planned sample as a report page holds it (Store.runItemPage). */
+export interface RunItemPageRow {
+  model: string;
+  questionId: string;
+  sampleIndex: number;
+  paraphraseIndex: number;
+  item: unknown;
+  response: unknown;
+  failed: boolean;
+  judgments: { metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[];
+}
+
+interface ItemPageSqlRow {
+  item_row: number;
+  model: string;
+  question_id: string;
+  sample_index: number;
+  paraphrase_index: number;
+  item_json: string;
+  response_json: string | null;
+  failed: number;
+  metric: string | null;
+  method: string | null;
+  score: number | null;
+  flag: string | null;
+  category: string | null;
+  warning_kinds: string | null;
+  warning: string | null;
 }
 
 interface JudgmentSqlRow {
