@@ -52,16 +52,25 @@ export interface RawReply {
   body: Buffer<ArrayBuffer>;
 }
 
+/** Errors of a kept-alive socket that the server closed just as it was reused. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * One request over node:http(s), the reply buffered. Rejects with the socket's error (ECONNRESET,
  * ECONNREFUSED, ...), or an AbortError when `signal` aborts first.
  */
 export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
+  return send(url, init, true);
+}
+
+function send(url: URL, init: RawRequest, retryStale: boolean): Promise<RawReply> {
   const { body, signal } = init;
   const headers = body === undefined ? init.headers : { ...init.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) };
   return new Promise<RawReply>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
+    let replied = false;
     const request = (url.protocol === 'https:' ? https : http).request(url, { method: init.method, headers, agent: agentFor(url) }, (res) => {
+      replied = true;
       const chunks: Buffer<ArrayBuffer>[] = [];
       res.on('data', (c: Buffer<ArrayBuffer>) => chunks.push(c));
       res.on('error', fail);
@@ -80,7 +89,18 @@ export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
       reject(abortError());
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (err) => fail(signal?.aborted ? abortError() : err));
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      if (signal?.aborted) return fail(abortError());
+      // A kept-alive socket the server closed as it was reused (its idle timeout, often 5 s, met
+      // ours under load): sent once more on a fresh connection, as Node's documentation advises.
+      // At 256 in flight these came a dozen in a row and stopped a run as "unreachable" (issue 15).
+      if (retryStale && request.reusedSocket && !replied && STALE_SOCKET_CODES.has(err.code ?? '')) {
+        signal?.removeEventListener('abort', onAbort);
+        send(url, init, false).then(resolve, reject);
+        return;
+      }
+      fail(err);
+    });
     request.end(body);
   });
 }
