@@ -9,7 +9,7 @@
 import { ProviderError } from './errors.js';
 import { connectionError, errorBodyDetail, statusError, summarizeDetail, type ErrorContext } from './http-errors.js';
 import { abortError, httpRequest, useGlobalFetch, type RawReply } from './http-fetch.js';
-import { redact, redactDeep } from './redact.js';
+import { holdsSecret, redact, redactDeep } from './redact.js';
 
 export interface ChatEndpoint extends ErrorContext {
   /** The key, sent as a bearer token (a placeholder for servers that need none). */
@@ -43,7 +43,7 @@ async function viaGlobalFetch(url: URL, headers: Record<string, string>, body: s
  */
 function parseRedacted(text: string, secret: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (!text.includes('\\') && redact(text, secret) === text) return value;
+  if (!text.includes('\\') && !holdsSecret(text, secret)) return value;
   return redactDeep(value, secret);
 }
 
