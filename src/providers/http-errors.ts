@@ -7,6 +7,7 @@
  */
 import { ProviderError, parseRetryAfter } from './errors.js';
 import { redact } from './redact.js';
+import { failedOnReusedConnection } from './http-fetch.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -91,7 +92,7 @@ function networkError(id: string, baseURL: string, err: unknown, secret: string 
   const { code, message } = rootCause(err);
   const why = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
   const hint = code !== undefined && UNREACHABLE_CODES.has(code) ? '; check the URL and that the server is running' : '';
-  return new ProviderError('network', redact(`${id}: connection to ${baseURL} failed (${summarizeDetail(why, secret)})${hint}`, secret));
+  return new ProviderError('network', redact(`${id}: connection to ${baseURL} failed (${summarizeDetail(why, secret)})${hint}`, secret), { reusedConnection: failedOnReusedConnection(err) });
 }
 
 /**

@@ -56,14 +56,23 @@ export interface RawReply {
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
- * One request over node:http(s), the reply buffered. Rejects with the socket's error (ECONNRESET,
- * ECONNREFUSED, ...), or an AbortError when `signal` aborts first.
+ * Whether `err` (or an error it was caused by) is the failure of a kept-alive connection that was
+ * reused and dropped before any reply: a server closing idle sockets (its idle timeout met ours
+ * under load), or one that reset the request; either way no sign that the server is down.
  */
-export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
-  return send(url, init, true);
+export function failedOnReusedConnection(err: unknown): boolean {
+  for (let current = err, depth = 0; typeof current === 'object' && current !== null && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    if ((current as { reusedConnection?: unknown }).reusedConnection === true) return true;
+  }
+  return false;
 }
 
-function send(url: URL, init: RawRequest, retryStale: boolean): Promise<RawReply> {
+/**
+ * One request over node:http(s), the reply buffered. Rejects with the socket's error (ECONNRESET,
+ * ECONNREFUSED, ...; marked for failedOnReusedConnection where that applies), or an AbortError
+ * when `signal` aborts first.
+ */
+export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
   const { body, signal } = init;
   const headers = body === undefined ? init.headers : { ...init.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) };
   return new Promise<RawReply>((resolve, reject) => {
@@ -91,14 +100,9 @@ function send(url: URL, init: RawRequest, retryStale: boolean): Promise<RawReply
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (err: NodeJS.ErrnoException) => {
       if (signal?.aborted) return fail(abortError());
-      // A kept-alive socket the server closed as it was reused (its idle timeout, often 5 s, met
-      // ours under load): sent once more on a fresh connection, as Node's documentation advises.
-      // At 256 in flight these came a dozen in a row and stopped a run as "unreachable" (issue 15).
-      if (retryStale && request.reusedSocket && !replied && STALE_SOCKET_CODES.has(err.code ?? '')) {
-        signal?.removeEventListener('abort', onAbort);
-        send(url, init, false).then(resolve, reject);
-        return;
-      }
+      // Retried by the scheduler like any network error, but not counted as a sign that the
+      // server is down: at 256 in flight a dozen of these in a row stopped runs (issue 15).
+      if (request.reusedSocket && !replied && STALE_SOCKET_CODES.has(err.code ?? '')) Object.assign(err, { reusedConnection: true });
       fail(err);
     });
     request.end(body);

@@ -312,6 +312,9 @@ export class Scheduler implements ModelProvider {
    * instead of each going through its full backoff.
    */
   private onUnreachable(err: ProviderError): void {
+    // A kept-alive connection dropped as it was reused says nothing about the server being down
+    // (at 256 in flight, a dozen came in a row when a server closed its idle connections).
+    if (err.kind === 'network' && err.reusedConnection) return;
     if (err.kind !== 'network') {
       this.networkFailuresInARow = 0;
       return;
