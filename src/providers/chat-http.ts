@@ -1,6 +1,6 @@
 /**
  * One Chat Completions request without the SDK: the JSON body POSTed over emlab's node:http
- * transport (src/providers/http-fetch.ts), its own timeout, the reply read whole, redacted, parsed.
+ * transport (src/providers/http-fetch.ts) with its own timeout, the reply read whole, redacted, parsed.
  * The OpenAI SDK spent ~0.15 ms of CPU per request building headers, logging, wrapping the reply
  * in a web Response and reading it back (`node --cpu-prof` on `npm run bench -- throughput`);
  * at 256 requests in flight that CPU is the pace. Failures become the same ProviderErrors, with
@@ -8,7 +8,7 @@
  */
 import { ProviderError } from './errors.js';
 import { connectionError, errorBodyDetail, statusError, summarizeDetail, type ErrorContext } from './http-errors.js';
-import { abortError, httpRequest, useGlobalFetch, type RawReply } from './http-fetch.js';
+import { httpRequest, useGlobalFetch, type RawReply } from './http-fetch.js';
 import { holdsSecret, redact, redactDeep } from './redact.js';
 
 export interface ChatEndpoint extends ErrorContext {
@@ -29,8 +29,9 @@ function headerGetter(rawHeaders: string[]): { get(name: string): string | null 
   };
 }
 
-async function viaGlobalFetch(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<RawReply> {
-  const res = await fetch(url, { method: 'POST', headers, body, signal });
+async function viaGlobalFetch(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<RawReply> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { method: 'POST', headers, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   const rawHeaders: string[] = [];
   res.headers.forEach((value, name) => rawHeaders.push(name, value));
   return { status: res.status, statusText: res.statusText, rawHeaders, body: Buffer.from(await res.arrayBuffer()) };
@@ -58,26 +59,16 @@ export async function postChatCompletion(endpoint: ChatEndpoint, body: unknown, 
     authorization: `Bearer ${endpoint.secret}`,
     ...endpoint.extraHeaders,
   };
-  // One controller carries both the caller's abort and this request's own timeout.
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(abortError());
-  }, endpoint.timeoutMs);
-  const onAbort = (): void => controller.abort(abortError());
-  signal?.addEventListener('abort', onAbort, { once: true });
   let reply: RawReply;
   try {
     const text = JSON.stringify(body);
-    reply = useGlobalFetch() ? await viaGlobalFetch(url, headers, text, controller.signal) : await httpRequest(url, { method: 'POST', headers, body: text, signal: controller.signal });
+    reply = useGlobalFetch()
+      ? await viaGlobalFetch(url, headers, text, signal, endpoint.timeoutMs)
+      : await httpRequest(url, { method: 'POST', headers, body: text, timeoutMs: endpoint.timeoutMs, ...(signal ? { signal } : {}) });
   } catch (err) {
-    if (timedOut) throw new ProviderError('timeout', `${id}: no reply from ${endpoint.baseURL} in time`);
-    if (controller.signal.aborted) throw new ProviderError('timeout', `${id}: the request was aborted before a reply came`);
+    if (err instanceof Error && err.name === 'TimeoutError') throw new ProviderError('timeout', `${id}: no reply from ${endpoint.baseURL} in time`);
+    if (signal?.aborted || (err instanceof Error && err.name === 'AbortError')) throw new ProviderError('timeout', `${id}: the request was aborted before a reply came`);
     throw connectionError(err, endpoint);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
   }
   const text = reply.body.toString('utf8');
   if (reply.status < 200 || reply.status >= 300) {

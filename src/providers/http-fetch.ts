@@ -42,6 +42,12 @@ export interface RawRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  /** No reply in this long: the request is destroyed and fails with a TimeoutError. */
+  timeoutMs?: number;
+}
+
+function timeoutError(): Error {
+  return new DOMException('no reply in time', 'TimeoutError');
 }
 
 /** A reply read whole: status, headers as sent (name, value, name, value, ...), body bytes. */
@@ -69,8 +75,8 @@ export function failedOnReusedConnection(err: unknown): boolean {
 
 /**
  * One request over node:http(s), the reply buffered. Rejects with the socket's error (ECONNRESET,
- * ECONNREFUSED, ...; marked for failedOnReusedConnection where that applies), or an AbortError
- * when `signal` aborts first.
+ * ECONNREFUSED, ...; marked for failedOnReusedConnection where that applies), an AbortError
+ * when `signal` aborts first, or a TimeoutError after `timeoutMs`.
  */
 export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
   const { body, signal } = init;
@@ -84,22 +90,31 @@ export function httpRequest(url: URL, init: RawRequest): Promise<RawReply> {
       res.on('data', (c: Buffer<ArrayBuffer>) => chunks.push(c));
       res.on('error', fail);
       res.on('end', () => {
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (!res.complete) return fail(Object.assign(new Error('the connection closed before the reply was complete'), { code: 'ECONNRESET' }));
         resolve({ status: res.statusCode ?? 502, statusText: res.statusMessage ?? '', rawHeaders: res.rawHeaders, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
       });
     });
+    let timedOut = false;
+    const timer = init.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      request.destroy();
+      fail(timeoutError());
+    }, init.timeoutMs);
     function fail(err: unknown): void {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       reject(err);
     }
     function onAbort(): void {
       request.destroy();
-      reject(abortError());
+      fail(abortError());
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (err: NodeJS.ErrnoException) => {
       if (signal?.aborted) return fail(abortError());
+      if (timedOut) return fail(timeoutError());
       // Retried by the scheduler like any network error, but not counted as a sign that the
       // server is down: at 256 in flight a dozen of these in a row stopped runs (issue 15).
       if (request.reusedSocket && !replied && STALE_SOCKET_CODES.has(err.code ?? '')) Object.assign(err, { reusedConnection: true });
