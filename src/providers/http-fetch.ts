@@ -27,7 +27,7 @@ function agentFor(url: URL): http.Agent {
   return agent;
 }
 
-export function abortError(): Error {
+function abortError(): Error {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
