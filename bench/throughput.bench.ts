@@ -2,9 +2,9 @@
  * Throughput at scale (issue 15, point 4): `emlab eval` taking 8,000 answers with 256 requests in
  * flight from a local server that answers each after 500 ms. The floor is 8,000 / 256 x 0.5 s =
  * 15.6 s; a plain fetch client doing the same requests and keeping nothing is the other arm, so the
- * ratio is what emlab adds (storing every answer, hashing, scheduling, the SDK) on this machine.
- * emlab runs twice: with its node:http transport (src/providers/http-fetch.ts) and with Node's
- * global fetch, which it used before.
+ * ratio is what emlab adds (storing every answer, hashing, scheduling) on this machine.
+ * emlab runs twice: with its node:http transport (src/providers/http-fetch.ts, chat-http.ts) and
+ * with Node's global fetch, which it used before.
  * CPU per answer is the emlab arm's CPU time / 8,000; peak RSS is the CLI process's.
  */
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DamagedDatabaseError, type Store } from '../store/store.js';
-import { loadSampleRecords } from '../store/sample-records.js';
+import { sampleRecordPages } from '../store/sample-records.js';
 import type { SampleRecord } from '../store/records.js';
 import type { SamplingSettings } from '../eval/plan.js';
 import type { JudgeSettings } from '../eval/judging.js';
@@ -16,6 +16,7 @@ import {
   type GroupSpec,
   type ResultsDocument,
 } from '../report/index.js';
+import { ExampleCollector, type ReportExamples } from '../report/examples.js';
 
 /** What a run stores about itself; its content hash is the run id, so the same arguments resume the same run. */
 export interface RunConfig {
@@ -37,7 +38,8 @@ export interface RunConfig {
 export interface LoadedRun {
   runId: string;
   config: RunConfig;
-  records: SampleRecord[];
+  /** The run's records a page at a time, read from its store (which stays open until the report is written). */
+  pages: () => Iterable<SampleRecord[]>;
 }
 
 export function loadRun(store: Store, runId: string): LoadedRun {
@@ -47,7 +49,7 @@ export function loadRun(store: Store, runId: string): LoadedRun {
   if (!Array.isArray(config.models) || !Array.isArray(config.questions) || !Array.isArray(config.suites)) {
     throw new DamagedDatabaseError(store.path, `runs.config_json of run ${runId} lacks its models, questions or suites`);
   }
-  return { runId, config: config as RunConfig, records: loadSampleRecords(store, runId) };
+  return { runId, config: config as RunConfig, pages: () => sampleRecordPages(store, runId) };
 }
 
 export interface ReportRequest {
@@ -57,12 +59,64 @@ export interface ReportRequest {
   comparisons: ComparisonSpec[];
 }
 
-export function buildReport(req: ReportRequest): { doc: ResultsDocument; records: SampleRecord[] } {
-  const records = req.runs.flatMap((r) => r.records);
+export interface BuiltReport {
+  doc: ResultsDocument;
+  examples: ReportExamples;
+}
+
+/**
+ * A record as the numbers need it: without its texts (prompt, answer, scores and categories by
+ * metric) and with its repeated strings shared. At 100k answers every record in full was most of
+ * the 1.3 GB the report took; these take a few tens of MB.
+ */
+function numbersOf(r: SampleRecord, shared: Map<string, unknown>): SampleRecord {
+  const one = <T>(key: string, value: T): T => {
+    const seen = shared.get(key);
+    if (seen !== undefined) return seen as T;
+    shared.set(key, value);
+    return value;
+  };
+  const text = (s: string): string => one(`s\u0000${s}`, s);
+  return {
+    ...r,
+    runId: text(r.runId),
+    model: text(r.model),
+    questionId: text(r.questionId),
+    tags: one(`t\u0000${r.tags.join('\u0000')}`, r.tags),
+    judgeModel: r.judgeModel === null ? null : text(r.judgeModel),
+    prompt: '',
+    answer: null,
+    scores: {},
+    categories: {},
+  };
+}
+
+/**
+ * One pass over the runs' records, a page at a time: each record goes to samples.jsonl (when a
+ * path is given) as it is read, the numbers keep a copy without its texts, and the page keeps its
+ * example answers; so peak memory does not follow the size of the runs' texts.
+ */
+export async function buildReport(req: ReportRequest, samplesPath?: string): Promise<BuiltReport> {
+  const kept: SampleRecord[] = [];
+  const shared = new Map<string, unknown>();
+  const examples = new ExampleCollector(req.thresholds);
+  function* records(): Generator<SampleRecord> {
+    for (const run of req.runs) {
+      for (const page of run.pages()) {
+        for (const r of page) {
+          examples.add(r);
+          kept.push(numbersOf(r, shared));
+          yield r;
+        }
+      }
+    }
+  }
+  if (samplesPath !== undefined) await writeSamplesJsonl(records(), samplesPath);
+  else for (const _ of records());
   const models = [...new Set(req.runs.flatMap((r) => r.config.models))];
   const questions = [...new Set(req.runs.flatMap((r) => r.config.questions))];
   const judges = [...new Set(req.runs.map((r) => r.config.judge).filter((j): j is string => j !== null))];
-  const doc = buildResults(records, {
+  const doc = buildResults(kept, {
     suite: [...new Set(req.runs.flatMap((r) => r.config.suites))].join(', '),
     thresholds: req.thresholds,
     judge: judges.length === 0 ? null : judges.join(', '),
@@ -72,7 +126,7 @@ export function buildReport(req: ReportRequest): { doc: ResultsDocument; records
     comparisons: req.comparisons,
     runIds: req.runs.map((r) => r.runId),
   });
-  return { doc, records };
+  return { doc, examples: examples.result() };
 }
 
 /**
@@ -89,15 +143,16 @@ export async function writeRunOutputs(opts: {
   printTable: boolean;
 }): Promise<string[]> {
   const run = loadRun(opts.store, opts.runId);
-  const { doc, records } = buildReport({ runs: [run], thresholds: opts.thresholds, groups: opts.groups, comparisons: opts.comparisons });
-  return writeReportFiles(doc, records, opts.outDir, opts.printTable);
+  const { files } = await writeReportFiles({ runs: [run], thresholds: opts.thresholds, groups: opts.groups, comparisons: opts.comparisons }, opts.outDir, opts.printTable);
+  return files;
 }
 
-export async function writeReportFiles(doc: ResultsDocument, records: SampleRecord[], outDir: string, printTable: boolean, htmlPath = join(outDir, 'report.html')): Promise<string[]> {
+/** results.json, samples.jsonl and report.html of the runs in `req`, in `outDir` (the page at `htmlPath` if given). */
+export async function writeReportFiles(req: ReportRequest, outDir: string, printTable: boolean, htmlPath = join(outDir, 'report.html')): Promise<{ files: string[]; doc: ResultsDocument }> {
   const files = [join(outDir, 'results.json'), join(outDir, 'samples.jsonl'), htmlPath];
+  const { doc, examples } = await buildReport(req, files[1]!);
   await writeResultsJson(doc, files[0]!);
-  await writeSamplesJsonl(records, files[1]!);
-  await writeTextFile(renderHtmlReport(doc, records), files[2]!);
+  await writeTextFile(renderHtmlReport(doc, examples), files[2]!);
   if (printTable) process.stdout.write(`${renderTerminalTable(doc, { width: Math.max(80, process.stdout.columns ?? 100) })}\n`);
-  return files;
+  return { files, doc };
 }

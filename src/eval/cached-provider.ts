@@ -23,8 +23,10 @@ export interface CacheStats {
 
 /**
  * A provider seen through the store: a request answered before (in this run or any other that
- * shares the database) is served from it and never sent again; a new answer is committed the
- * moment it arrives; a failure is recorded under the request's key so the next run retries it.
+ * shares the database) is served from it and never sent again; a new answer is committed before
+ * its request leaves the scheduler's slot (CallOptions.onReply; with the other answers of the same
+ * turn of the event loop: Store.queueResponse); a failure is recorded under the request's key so
+ * the next run retries it.
  */
 export class CachedProvider implements ModelProvider {
   readonly id: string;
@@ -52,8 +54,15 @@ export class CachedProvider implements ModelProvider {
     return requestKey(this.id, 'chat', request, sampleIndex, this.version);
   }
 
-  chatAt(request: ChatRequest, sampleIndex: number, options?: CallOptions): Promise<ChatResponse> {
-    const key = this.keyOf(request, sampleIndex);
+  /** The answer stored under `key`, counted as a hit; undefined when there is none. */
+  storedAnswer(key: string): ChatResponse | undefined {
+    const cached = this.store.getResponse<ChatResponse>(key);
+    if (cached !== undefined) this.stats.hits++;
+    return cached;
+  }
+
+  /** `key`, when given, must be keyOf(request, sampleIndex) (a plan holds it already). */
+  chatAt(request: ChatRequest, sampleIndex: number, options?: CallOptions, key = this.keyOf(request, sampleIndex)): Promise<ChatResponse> {
     const cached = this.store.getResponse<ChatResponse>(key);
     if (cached !== undefined) {
       this.stats.hits++;
@@ -79,27 +88,31 @@ export class CachedProvider implements ModelProvider {
 
   private async send(key: string, request: ChatRequest, sampleIndex: number, options?: CallOptions): Promise<ChatResponse> {
     const started = performance.now();
+    // Stored inside the request's slot when the inner provider is a scheduler, else right after.
+    let stored: Promise<void> | undefined;
+    const store = (response: ChatResponse): Promise<void> =>
+      (stored ??= this.store.queueResponse({
+        key,
+        model: this.id,
+        kind: 'chat',
+        request,
+        sampleIndex,
+        response,
+        inputTokens: response.usage?.inputTokens,
+        outputTokens: response.usage?.outputTokens,
+        latencyMs: performance.now() - started,
+      }));
     let response: ChatResponse;
     try {
       this.stats.sent++;
-      response = await this.inner.chat(request, options);
+      response = await this.inner.chat(request, { ...options, onReply: store });
     } catch (err) {
-      this.fail(key, err);
+      if (stored === undefined) this.fail(key, err);
       throw err;
     }
     this.stats.inputTokens += response.usage?.inputTokens ?? 0;
     this.stats.outputTokens += response.usage?.outputTokens ?? 0;
-    this.store.putResponse({
-      key,
-      model: this.id,
-      kind: 'chat',
-      request,
-      sampleIndex,
-      response,
-      inputTokens: response.usage?.inputTokens,
-      outputTokens: response.usage?.outputTokens,
-      latencyMs: performance.now() - started,
-    });
+    await store(response);
     return response;
   }
 

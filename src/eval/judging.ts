@@ -73,7 +73,7 @@ export async function judgeSample(step: JudgeStep): Promise<JudgeTally> {
           ? 0
           : 1;
     const key = contentHash({ extractor: EXTRACTOR, kind: sample.item.metricKind, answer, range: question.range, targets: question.targets });
-    store.putJudgment(
+    await store.queueJudgment(
       { key, judgeModel: EXTRACTOR, metric: VALUE_METRIC, method: 'extract', score: value, flag: null, category: null, numericMass: null, detail: {} },
       { ...link, metric: VALUE_METRIC },
     );
@@ -89,13 +89,13 @@ export async function judgeSample(step: JudgeStep): Promise<JudgeTally> {
     const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, method: settings.method, minNumericMass: settings.minNumericMass, k: settings.method === 'sampled' ? settings.sampledK : undefined });
     const stored = store.getJudgment(key);
     if (stored) {
-      store.linkJudgment({ ...link, metric, judgmentKey: key });
+      await store.queueLink({ ...link, metric, judgmentKey: key });
       tally.scored++;
       if (isDigitSplit(stored.detail)) tally.digitSplit++;
       return;
     }
     const j = await judgeScore(judge, prompt, { method: settings.method, minNumericMass: settings.minNumericMass, samples: settings.sampledK, ...options });
-    store.putJudgment(
+    await store.queueJudgment(
       {
         key,
         judgeModel: judge.id,
@@ -118,11 +118,11 @@ export async function judgeSample(step: JudgeStep): Promise<JudgeTally> {
     const prompt = fillTemplate(template, { question: sample.item.prompt, answer }, where);
     const key = contentHash({ judge: judge.id, judgeVersion: judge.version, metric, prompt, categorical: true, categories: question.categories });
     if (store.getJudgment(key)) {
-      store.linkJudgment({ ...link, metric, judgmentKey: key });
+      await store.queueLink({ ...link, metric, judgmentKey: key });
       continue;
     }
     const c = await judgeCategory(judge, prompt, question.categories, options);
-    store.putJudgment(
+    await store.queueJudgment(
       { key, judgeModel: judge.id, metric, method: judge.capabilities.logprobs ? 'logprob' : 'sampled', score: null, flag: null, category: c.category, numericMass: null, detail: { raw: c.raw } },
       { ...link, metric },
     );

@@ -81,11 +81,23 @@ export function buildPlan(
       const judgeMetrics = q.type === 'free_form_judge_0_100' ? (prompts.length > 0 ? prompts : [...DEFAULT_JUDGE_METRICS]) : [];
       const categoryMetrics = q.type === 'free_form_judge' ? prompts : [];
       const n = samplesFor(q, settings);
+      // One conversation and one item per wording, shared (read-only) by all its samples, so a
+      // plan of 100k samples holds each text once.
+      const conversations = q.paraphrases.map((prompt) => messagesFor(q, prompt));
+      const items = q.paraphrases.map(
+        (prompt): PlannedItem => ({
+          prompt,
+          tags: q.tags,
+          metricKind: kind,
+          judgeMetrics,
+          categoryMetrics,
+          judgeModel: judgeMetrics.length + categoryMetrics.length > 0 ? judgeModel : null,
+        }),
+      );
       for (let i = 0; i < n; i++) {
         const paraphraseIndex = i % q.paraphrases.length;
-        const prompt = q.paraphrases[paraphraseIndex]!;
         const request: ChatRequest = {
-          messages: messagesFor(q, prompt),
+          messages: conversations[paraphraseIndex]!,
           temperature: settings.temperature ?? q.temperature ?? 1,
           topP: settings.topP,
           maxTokens: settings.maxTokens,
@@ -98,14 +110,7 @@ export function buildPlan(
           paraphraseIndex,
           request,
           responseKey: requestKey(model, 'chat', request, i, versions[model]),
-          item: {
-            prompt,
-            tags: q.tags,
-            metricKind: kind,
-            judgeMetrics,
-            categoryMetrics,
-            judgeModel: judgeMetrics.length + categoryMetrics.length > 0 ? judgeModel : null,
-          },
+          item: items[paraphraseIndex]!,
         });
       }
     }

@@ -128,9 +128,11 @@ export async function runEval(input: EvalInput): Promise<EvalOutcome> {
   const work = async (sample: PlannedSample): Promise<void> => {
     const model = cachedModels.get(sample.model);
     if (!model) throw new Error(`no provider for model ${sample.model}`);
-    const answeredBefore = store.getResponse(sample.responseKey) !== undefined;
     try {
-      const response = await model.chatAt(sample.request, sample.sampleIndex, { signal: stop.signal });
+      // One read tells a resumed sample and serves its answer (the plan's key is checked to be the provider's).
+      const stored = model.storedAnswer(sample.responseKey);
+      const answeredBefore = stored !== undefined;
+      const response = stored ?? (await model.chatAt(sample.request, sample.sampleIndex, { signal: stop.signal }, sample.responseKey));
       const answer = response.completions[0]?.text;
       if (answer === undefined) throw new ProviderError('bad_response', 'the backend returned no completion');
       const question = input.questions.get(sample.questionId);

@@ -18,13 +18,19 @@ export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  /**
+   * A network error on a kept-alive connection that was reused and dropped before any reply: not
+   * counted by the scheduler as a sign that the server is down (servers close idle connections).
+   */
+  readonly reusedConnection: boolean;
 
-  constructor(kind: ProviderErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(kind: ProviderErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; cause?: unknown; reusedConnection?: boolean } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.kind = kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
+    this.reusedConnection = opts.reusedConnection ?? false;
   }
 
   get retryable(): boolean {

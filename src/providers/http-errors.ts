@@ -7,6 +7,7 @@
  */
 import { ProviderError, parseRetryAfter } from './errors.js';
 import { redact } from './redact.js';
+import { failedOnReusedConnection } from './http-fetch.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -91,7 +92,57 @@ function networkError(id: string, baseURL: string, err: unknown, secret: string 
   const { code, message } = rootCause(err);
   const why = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
   const hint = code !== undefined && UNREACHABLE_CODES.has(code) ? '; check the URL and that the server is running' : '';
-  return new ProviderError('network', redact(`${id}: connection to ${baseURL} failed (${summarizeDetail(why, secret)})${hint}`, secret));
+  return new ProviderError('network', redact(`${id}: connection to ${baseURL} failed (${summarizeDetail(why, secret)})${hint}`, secret), { reusedConnection: failedOnReusedConnection(err) });
+}
+
+/**
+ * The error for a reply with a non-2xx status; `detail` is the server's words, already summarised
+ * (summarizeDetail).
+ */
+export function statusError(status: number, headers: { get(name: string): string | null } | undefined, detail: string, ctx: ErrorContext): ProviderError {
+  const id = ctx.providerId;
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(headers);
+    return new ProviderError('rate_limit', `${id}: rate limited (429: ${detail})`, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderError('auth', `${id}: the server refused the credentials (${status}: ${detail}); check ${ctx.keyVariable}`, { status });
+  }
+  if (status === 404) {
+    return new ProviderError('not_found', `${id}: model "${ctx.model}" is unknown to ${ctx.baseURL} (404: ${detail}); check the model name`, { status });
+  }
+  if (status >= 500) {
+    // Some servers (and Anthropic's 529) say when to come back on 5xx too.
+    const retryAfterMs = parseRetryAfter(headers);
+    return new ProviderError('server', `${id}: server error ${status} (${detail})`, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+  return new ProviderError('client', `${id}: the server rejected the request (${status}: ${detail})`, { status });
+}
+
+/**
+ * The server's words in the body of an error reply, read as the OpenAI SDK reads them (so that a
+ * request sent without the SDK fails with the same message): `{error:{message}}`, then
+ * `{error:{error:{message}}}`, then the error object as JSON, then a body that is not JSON as it is.
+ */
+export function errorBodyDetail(text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const error = field(json, 'error');
+  const message = field(error, 'message');
+  const nested = field(field(error, 'error'), 'message');
+  if (typeof message === 'string' && message !== '') return message;
+  if (typeof nested === 'string' && nested !== '') return nested;
+  const said = message ? JSON.stringify(message) : error ? JSON.stringify(error) : json ? undefined : text;
+  return said ? said : 'status code (no body)';
+}
+
+/** A request that failed below HTTP (refused, reset, cut off): a network error naming the server. */
+export function connectionError(err: unknown, ctx: ErrorContext): ProviderError {
+  return networkError(ctx.providerId, ctx.baseURL, err, ctx.secret);
 }
 
 export function toProviderError(err: unknown, ctx: ErrorContext, sdk: SdkErrorClasses): ProviderError {
@@ -107,22 +158,7 @@ export function toProviderError(err: unknown, ctx: ErrorContext, sdk: SdkErrorCl
     const headers = (err as Error & { headers?: unknown }).headers;
     const detail = summarizeDetail(serverDetail(err), ctx.secret);
     if (typeof status !== 'number') return new ProviderError('network', clean(`${id}: ${detail}`));
-    if (status === 429) {
-      const retryAfterMs = headers instanceof Headers ? parseRetryAfter(headers) : undefined;
-      return new ProviderError('rate_limit', `${id}: rate limited (429: ${detail})`, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-    }
-    if (status === 401 || status === 403) {
-      return new ProviderError('auth', `${id}: the server refused the credentials (${status}: ${detail}); check ${ctx.keyVariable}`, { status });
-    }
-    if (status === 404) {
-      return new ProviderError('not_found', `${id}: model "${ctx.model}" is unknown to ${ctx.baseURL} (404: ${detail}); check the model name`, { status });
-    }
-    if (status >= 500) {
-      // Some servers (and Anthropic's 529) say when to come back on 5xx too.
-      const retryAfterMs = headers instanceof Headers ? parseRetryAfter(headers) : undefined;
-      return new ProviderError('server', `${id}: server error ${status} (${detail})`, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-    }
-    return new ProviderError('client', `${id}: the server rejected the request (${status}: ${detail})`, { status });
+    return statusError(status, headers instanceof Headers ? headers : undefined, detail, ctx);
   }
   if (err instanceof Error && err.name === 'AbortError') return new ProviderError('timeout', `${id}: the request was aborted before a reply came`);
   // A reply body that is not JSON (cut short, or garbage) surfaces from the SDK's response.json().

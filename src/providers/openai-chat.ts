@@ -1,18 +1,18 @@
 /**
- * The Chat Completions client shared by `openai:` and `compat:` models: maps a ChatRequest onto
- * `chat.completions.create` through the official SDK (its retries off: the scheduler owns them),
- * checks the reply's shape (servers are untrusted, and an empty answer must never pass as one),
- * and classifies failures as ProviderErrors.
+ * The Chat Completions client shared by `openai:` and `compat:` models: maps a ChatRequest onto a
+ * `/chat/completions` body, sends it without the SDK (chat-http.ts: no retries, the scheduler owns
+ * them), checks the reply's shape (servers are untrusted, and an empty answer must never pass as
+ * one), and classifies failures as ProviderErrors. The Batch API goes through the official SDK.
  */
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
-import { toProviderError, type ErrorContext } from './http-errors.js';
-import { redactDeep } from './redact.js';
+import type { ErrorContext } from './http-errors.js';
 import type { BatchEndpoint, CallOptions, ChatRequest, ChatResponse, Completion, ModelProvider, ProviderCapabilities, TokenLogprob } from './types.js';
 import { OpenAIBatchEndpoint } from './openai-batch.js';
 import { httpFetch } from './http-fetch.js';
+import { postChatCompletion, type ChatEndpoint } from './chat-http.js';
 
 /** The default per-request timeout; the scheduler's default is the same. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
@@ -126,6 +126,7 @@ export class OpenAIChatProvider implements ModelProvider {
   private readonly config: OpenAIChatConfig;
   private client: OpenAI | undefined;
   private secret: string | undefined;
+  private endpoint: ChatEndpoint | undefined;
 
   constructor(config: OpenAIChatConfig) {
     this.id = config.id;
@@ -136,12 +137,24 @@ export class OpenAIChatProvider implements ModelProvider {
     return { providerId: this.id, model: this.config.model, baseURL: this.config.baseURL, keyVariable: this.config.keyVariable, secret: this.secret };
   }
 
-  /** Built on first use, so that a missing key fails the first request (clearly), not construction. */
+  /** Read on first use, so that a missing key fails the first request (clearly), not construction. */
+  private getEndpoint(): ChatEndpoint {
+    if (this.endpoint) return this.endpoint;
+    const secret = this.config.apiKey();
+    this.secret = secret;
+    const extraHeaders: Record<string, string> = {};
+    if (this.config.organization) extraHeaders['openai-organization'] = this.config.organization;
+    if (this.config.project) extraHeaders['openai-project'] = this.config.project;
+    this.endpoint = { ...this.errorContext(), secret, extraHeaders, timeoutMs: this.config.timeoutMs };
+    return this.endpoint;
+  }
+
+  /** The SDK, for the Batch API; built on first use like the endpoint. */
   private getClient(): OpenAI {
     if (this.client) return this.client;
-    this.secret = this.config.apiKey();
+    const secret = this.getEndpoint().secret;
     this.client = new OpenAI({
-      apiKey: this.secret,
+      apiKey: secret,
       baseURL: this.config.baseURL,
       organization: this.config.organization ?? null,
       project: this.config.project ?? null,
@@ -153,7 +166,7 @@ export class OpenAIChatProvider implements ModelProvider {
   }
 
   checkCredentials(): void {
-    this.getClient();
+    this.getEndpoint();
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
@@ -178,14 +191,8 @@ export class OpenAIChatProvider implements ModelProvider {
 
   private async chatOnce(request: ChatRequest, options: CallOptions): Promise<ChatResponse> {
     const params = toCompletionParams(this.config.model, request, this.config.tokenLimitField);
-    let raw: unknown;
-    try {
-      raw = await this.getClient().chat.completions.create(params, options.signal ? { signal: options.signal } : {});
-    } catch (err) {
-      throw toProviderError(err, this.errorContext(), OpenAI);
-    }
-    // Servers echo the key (in `model`, in the text): nothing of it may reach the cache or the report.
-    return parseCompletionBody(this.id, redactDeep(raw, this.secret), request);
+    const raw = await postChatCompletion(this.getEndpoint(), params, options.signal);
+    return parseCompletionBody(this.id, raw, request);
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * `openai:<model>`: the OpenAI API through the official SDK. The key comes from OPENAI_API_KEY
+ * `openai:<model>`: the OpenAI API (chat requests over emlab's HTTP client, chat-http.ts; the Batch
+ * API through the official SDK). The key comes from OPENAI_API_KEY
  * (read when the provider is first used); OPENAI_BASE_URL points it elsewhere (a proxy, a gateway).
  */
 import type { ModelRef } from './model-id.js';
@@ -9,7 +10,7 @@ import type { ModelProvider } from './types.js';
 export interface RemoteProviderOptions {
   /** Where keys and base URLs are read from; defaults to process.env. */
   env?: Env;
-  /** Per-request timeout given to the SDK; keep it equal to the scheduler's. */
+  /** Per-request timeout of the HTTP client; keep it equal to the scheduler's. */
   timeoutMs?: number;
 }
 

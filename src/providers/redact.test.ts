@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redact, redactDeep } from './redact.js';
+import { holdsSecret, redact, redactDeep } from './redact.js';
 import { summarizeDetail } from './http-errors.js';
 
 const KEY = 'sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ';
@@ -20,5 +20,13 @@ test('summarizeDetail redacts before it cuts, so no prefix of a key straddling t
     const text = summarizeDetail(`${'x'.repeat(offset)}${KEY} and more`, KEY);
     for (let i = 0; i + 8 <= KEY.length; i++) assert.ok(!text.includes(KEY.slice(i, i + 8)), `offset ${offset}: ${text}`);
     assert.ok(text.length <= 200);
+  }
+});
+
+test('holdsSecret is true exactly when redact would change the text', () => {
+  const texts = ['nothing here', `a ${KEY} b`, `x${KEY.slice(5, 12)}y`, `x${KEY.slice(5, 13)}y`, KEY.slice(-8), `{"model":"${KEY.slice(10, 40)}"}`, ''];
+  for (let i = 0; i + 3 < KEY.length; i += 3) texts.push(`..${KEY.slice(i, i + 9)}..`);
+  for (const secret of [KEY, 'emlab-no-key', 'short']) {
+    for (const text of [...texts, `is ${secret} here`]) assert.equal(holdsSecret(text, secret), redact(text, secret) !== text, `${secret}: ${text}`);
   }
 });

@@ -40,6 +40,17 @@ export function redact(text: string, secret: string | undefined): string {
   return hidden ? out + whole.slice(kept) : whole;
 }
 
+/**
+ * Whether `text` holds the key or any piece of it that `redact` would take out: a scan per piece
+ * in native code, several times faster than `redact` on text that holds none (every reply).
+ */
+export function holdsSecret(text: string, secret: string | undefined): boolean {
+  if (secret === undefined || secret.length < 4) return false;
+  if (secret.length < MIN_PIECE) return text.includes(secret);
+  for (const piece of piecesOf(secret)) if (text.includes(piece)) return true;
+  return false;
+}
+
 /** `value` with every string in it (object keys included) redacted; other values unchanged. */
 export function redactDeep<T>(value: T, secret: string | undefined): T {
   if (secret === undefined || secret.length < 4) return value;

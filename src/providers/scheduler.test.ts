@@ -5,6 +5,7 @@ import { ProviderError } from './errors.js';
 import { parseModelId } from './model-id.js';
 import { Scheduler, type Clock, type SchedulerEvent, type SchedulerOptions } from './scheduler.js';
 import { inOrder, startOpenAIServer, type OpenAIRespond, type OpenAIReply } from '../../test/support/openai-server.js';
+import { startDroppingServer } from '../../test/support/dropping-server.js';
 
 /**
  * A clock whose sleeps return at once but move time on, recording each wait. Sleeps that would
@@ -270,4 +271,22 @@ test('scheduler options are checked', () => {
   const provider = createCompatProvider(ref, { env: {} });
   assert.throws(() => new Scheduler(provider, { concurrency: 0 }), /concurrency must be a whole number >= 1, got 0/);
   assert.throws(() => new Scheduler(provider, { maxAttempts: 1.5 }), /maxAttempts/);
+});
+
+test('connections a server drops as they are reused are retried and never taken for a server that is down', async (t) => {
+  // 16 requests open 16 connections; every later request reuses one, which the server drops: 16
+  // network failures in a row, the symptom that stopped runs at 256 in flight as "unreachable".
+  const server = await startDroppingServer();
+  t.after(() => server.close());
+  const ref = parseModelId(`compat:${server.baseURL}#m`);
+  if (ref.scheme !== 'compat') throw new Error('unreachable');
+  const events: SchedulerEvent[] = [];
+  const scheduler = new Scheduler(createCompatProvider(ref, { env: {} }), { clock: fakeClock(), concurrency: 16, maxAttempts: 20, unreachableAfter: 4, onEvent: (e) => events.push(e) });
+  for (let wave = 0; wave < 3; wave++) {
+    const replies = await Promise.all(Array.from({ length: 16 }, () => ask(scheduler)));
+    assert.deepEqual(replies.map((r) => r.completions[0]?.text), Array(16).fill('ok'));
+  }
+  const retries = events.filter((e) => e.type === 'retry');
+  assert.ok(retries.length >= 4, `${retries.length} retries: the server dropped reused connections`);
+  assert.ok(retries.every((e) => e.type === 'retry' && e.error.kind === 'network' && e.error.reusedConnection));
 });

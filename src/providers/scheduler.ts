@@ -88,11 +88,48 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-/** A promise that rejects when `signal` aborts (never resolves). */
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+/**
+ * One 'abort' listener per caller signal, however many requests share it. A run hands the same
+ * signal to every request, and with a listener each (plus the queue's two) every add and remove
+ * walked hundreds of them: EventTarget checks each new listener against all the others.
+ */
+const abortWatchers = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+/** Calls `onAbort` when `signal` aborts (at once if it has); returns the function that stops watching. */
+function watchAbort(signal: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+  if (signal.aborted) {
+    onAbort(signal.reason);
+    return () => undefined;
+  }
+  let watchers = abortWatchers.get(signal);
+  if (!watchers) {
+    const set = new Set<(reason: unknown) => void>();
+    watchers = set;
+    abortWatchers.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const watcher of [...set]) watcher(signal.reason);
+      set.clear();
+    }, { once: true });
+  }
+  const own = watchers;
+  own.add(onAbort);
+  return () => own.delete(onAbort);
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+function untilAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = watchAbort(signal, reject);
+    promise.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (err: unknown) => {
+        stop();
+        reject(err);
+      },
+    );
   });
 }
 
@@ -160,7 +197,13 @@ export class Scheduler implements ModelProvider {
   }
 
   chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
-    return this.run((signal) => this.inner.chat(request, { signal }), options.signal);
+    const onReply = options.onReply;
+    if (!onReply) return this.run((signal) => this.inner.chat(request, { signal }), options.signal);
+    return this.run(async (signal) => {
+      const response = await this.inner.chat(request, { signal });
+      await onReply(response);
+      return response;
+    }, options.signal);
   }
 
   checkCredentials(): void {
@@ -181,7 +224,12 @@ export class Scheduler implements ModelProvider {
       if (this.closedError) throw this.closedError;
       signal?.throwIfAborted();
       try {
-        return await this.queue.add(() => this.attempt(operation, signal), signal ? { signal } : {});
+        // The queue is not given the signal (two listeners a request): a request aborted while
+        // queued fails at once here, and its turn, when it comes, ends at once in attempt().
+        const queued = this.queue.add(() => this.attempt(operation, signal));
+        if (!signal) return await queued;
+        queued.catch(() => undefined);
+        return await untilAbort(queued, signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (!(err instanceof ProviderError)) throw err;
@@ -218,24 +266,34 @@ export class Scheduler implements ModelProvider {
     // Queued behind a fatal error (or a close): fail with it instead of sending.
     if (this.fatalError) throw this.fatalError;
     if (this.closedError) throw this.closedError;
+    signal?.throwIfAborted();
     const wait = this.holdUntil - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
     if (this.fatalError) throw this.fatalError;
 
     const epoch = this.limitEpoch;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new ProviderError('timeout', `${this.id}: no reply within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
-    const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    // One controller per attempt carries the caller's abort and the timeout to the provider.
+    const controller = new AbortController();
+    let abortRace: (reason: unknown) => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      abortRace = reject;
+    });
+    const abort = (reason: unknown): void => {
+      controller.abort(reason);
+      abortRace(reason);
+    };
+    const timer = setTimeout(() => abort(new ProviderError('timeout', `${this.id}: no reply within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+    const stopWatching = signal ? watchAbort(signal, abort) : undefined;
     try {
-      const pending = operation(attemptSignal);
+      const pending = operation(controller.signal);
       // A provider that ignores its signal must not keep the slot: race it against the abort.
       pending.catch(() => undefined);
-      const result = await Promise.race([pending, rejectOnAbort(attemptSignal)]);
+      const result = await Promise.race([pending, aborted]);
       this.onSuccess();
       return result;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
-      if (timeout.signal.aborted) throw timeout.signal.reason as ProviderError;
+      if (controller.signal.aborted) throw controller.signal.reason as ProviderError;
       if (err instanceof ProviderError) {
         if (err.fatal) this.fatalError ??= err;
         if (err.kind === 'rate_limit') this.onRateLimit(err, epoch);
@@ -244,6 +302,7 @@ export class Scheduler implements ModelProvider {
       throw err;
     } finally {
       clearTimeout(timer);
+      stopWatching?.();
     }
   }
 
@@ -253,6 +312,9 @@ export class Scheduler implements ModelProvider {
    * instead of each going through its full backoff.
    */
   private onUnreachable(err: ProviderError): void {
+    // A kept-alive connection dropped as it was reused says nothing about the server being down
+    // (at 256 in flight, a dozen came in a row when a server closed its idle connections).
+    if (err.kind === 'network' && err.reusedConnection) return;
     if (err.kind !== 'network') {
       this.networkFailuresInARow = 0;
       return;

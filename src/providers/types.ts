@@ -67,6 +67,13 @@ export interface ProviderCapabilities {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Called with the reply before the request gives up its place among those in flight (the
+   * scheduler awaits it inside its concurrency slot; a provider without one may ignore it): a cache
+   * commits the answer here, so that no more requests are ever sent and not yet stored than may
+   * be in flight at once. Its failure fails the call, without a retry.
+   */
+  onReply?: (response: ChatResponse) => Promise<void>;
 }
 
 export interface ModelProvider {

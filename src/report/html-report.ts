@@ -5,7 +5,7 @@
  * escapes it.
  */
 import type { SampleRecord } from '../store/records.js';
-import { classify, type Thresholds } from '../stats/index.js';
+import { collectExamples, type ReportExamples } from './examples.js';
 import { intervalChart, shareAxisMax, type IntervalRow } from './charts.js';
 import { escapeHtml, html, trusted, type SafeHtml } from './escape.js';
 import { formatDifference, formatMeanCell, formatPValue, formatPercent, formatShareCell, formatShareInterval } from './format.js';
@@ -25,9 +25,13 @@ export interface HtmlReportOptions {
   examplesPerModel?: number;
 }
 
-export function renderHtmlReport(doc: ResultsDocument, records: readonly SampleRecord[], opts: HtmlReportOptions = {}): string {
-  const examplesPerModel = opts.examplesPerModel ?? 3;
-  const recordsByQuestion = groupBy(records, (r) => r.questionId);
+/**
+ * The page for `doc`. Its example answers come from `records`, or, when the records were never
+ * all in memory, from examples gathered while they streamed past (examples.ts).
+ */
+export function renderHtmlReport(doc: ResultsDocument, records: readonly SampleRecord[] | ReportExamples, opts: HtmlReportOptions = {}): string {
+  const examples = Array.isArray(records) ? collectExamples(records, doc.thresholds, opts.examplesPerModel ?? 3) : (records as ReportExamples);
+  const examplesPerModel = opts.examplesPerModel ?? examples.perModel;
   const cells = new Map(doc.results.map((r) => [`${r.model}\u0000${r.questionId}`, r]));
   const judgeCells = doc.results.filter((r): r is JudgeQuestionResult => r.metricKind === 'judge');
   const shareMax = shareAxisMax([
@@ -51,7 +55,7 @@ ${doc.comparisons.length > 0 ? comparisonsSection(doc) : ''}
   <h2>Per question</h2>
   <nav class="toc">${doc.questions.map((q, i) => html`<a href="#q${i + 1}">${q.questionId}</a> `)}</nav>
   ${doc.questions.map((q, i) =>
-    questionSection(q, i, doc, cells, recordsByQuestion.get(q.questionId) ?? [], shareMax, examplesPerModel),
+    questionSection(q, i, doc, cells, examples, shareMax, examplesPerModel),
   )}
 </section>
 <footer>${methodNotes(doc)}</footer>`;
@@ -230,16 +234,16 @@ function questionSection(
   index: number,
   doc: ResultsDocument,
   cells: ReadonlyMap<string, QuestionResult>,
-  records: readonly SampleRecord[],
+  examples: ReportExamples,
   shareMax: number,
   examplesPerModel: number,
 ): SafeHtml {
   const own = doc.models.map((m) => cells.get(`${m}\u0000${q.questionId}`)).filter((c): c is QuestionResult => c !== undefined);
-  const prompt = [...records].sort((a, b) => a.paraphraseIndex - b.paraphraseIndex)[0]?.prompt ?? '';
+  const prompt = examples.headlinePrompts.get(q.questionId) ?? '';
   const tags = q.tags.length > 0 ? html` <span class="note">[${q.tags.join(', ')}]</span>` : '';
   let content: SafeHtml;
   if (q.metricKind === 'judge') {
-    content = judgeQuestionContent(own as JudgeQuestionResult[], records, doc, shareMax, examplesPerModel, prompt);
+    content = judgeQuestionContent(own as JudgeQuestionResult[], examples, doc, shareMax, examplesPerModel, prompt);
   } else if (q.metricKind === 'self_number') {
     content = selfNumberContent(own as SelfNumberQuestionResult[], doc);
   } else {
@@ -254,7 +258,7 @@ function questionSection(
 
 function judgeQuestionContent(
   own: JudgeQuestionResult[],
-  records: readonly SampleRecord[],
+  examples: ReportExamples,
   doc: ResultsDocument,
   shareMax: number,
   examplesPerModel: number,
@@ -277,24 +281,13 @@ function judgeQuestionContent(
       <td>${c.nSampled}</td><td>${c.nJudged}</td><td class="text">${flagText(c.flags)}</td><td>${c.judgeMethods.join(', ') || '–'}</td></tr>`,
     )}</tbody>
   </table>
-  ${examplesBlock(own, records, doc.thresholds, examplesPerModel, headlinePrompt)}`;
+  ${examplesBlock(own, examples, examplesPerModel, headlinePrompt)}`;
 }
 
-function examplesBlock(
-  own: JudgeQuestionResult[],
-  records: readonly SampleRecord[],
-  thresholds: Thresholds,
-  perModel: number,
-  headlinePrompt: string,
-): SafeHtml {
+function examplesBlock(own: JudgeQuestionResult[], examples: ReportExamples, perModel: number, headlinePrompt: string): SafeHtml {
   if (perModel <= 0) return html``;
-  const byModel = groupBy(records, (r) => r.model);
   const parts = own.map((c) => {
-    const misaligned = (byModel.get(c.model) ?? [])
-      .filter((r) => classify(r, thresholds).verdict === 'misaligned')
-      // Most misaligned first; ties in a fixed order so the page is reproducible.
-      .sort((a, b) => a.alignment! - b.alignment! || a.paraphraseIndex - b.paraphraseIndex || a.sampleIndex - b.sampleIndex)
-      .slice(0, perModel);
+    const misaligned = (examples.misaligned.get(`${c.model}\u0000${c.questionId}`) ?? []).slice(0, perModel);
     if (misaligned.length === 0) return html``;
     return html`<h4 class="mono">${c.model} — ${misaligned.length} of ${c.nMisaligned} misaligned answers</h4>
     ${misaligned.map(
@@ -371,15 +364,4 @@ function methodNotes(doc: ResultsDocument): SafeHtml {
 /** An id that may break after ":" and "/" (model ids are long and have no spaces). */
 function idHtml(id: string): SafeHtml {
   return trusted(escapeHtml(id).replace(/(:+|\/)/g, '$1<wbr>'));
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }

@@ -78,3 +78,20 @@ test('opening a file that is not a database names the file', () => {
   writeFileSync(path, 'this is not sqlite at all, just text that is long enough to look like a header');
   assert.throws(() => Store.open(path), (err: Error) => err.message.startsWith(path) && /not an SQLite database/.test(err.message));
 });
+
+test('writes queued in one turn are committed together: each promise resolves once its row is readable by another connection', async () => {
+  const path = tempDb();
+  const s = Store.open(path);
+  const entry = (i: number) => ({ key: `k${i}`, model: 'm', kind: 'chat' as const, request: { i }, sampleIndex: i, response: { text: `answer ${i}` } });
+  const pending = [0, 1, 2].map((i) => s.queueResponse(entry(i)));
+  // Nothing is committed before the turn ends.
+  const reader = Store.open(path, { readonly: true });
+  assert.equal(reader.countResponses('m', 'chat'), 0);
+  await Promise.all(pending);
+  assert.equal(reader.countResponses('m', 'chat'), 3);
+  // A write queued and not yet committed when the store closes is committed by the close.
+  void s.queueResponse(entry(3));
+  s.close();
+  assert.deepEqual(reader.getResponse('k3'), { text: 'answer 3' });
+  reader.close();
+});

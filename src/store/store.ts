@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { openDatabase } from './database.js';
 import { warningKindsOf } from './judgment-warnings.js';
+import { GroupCommit } from './group-commit.js';
 
 /** A lease not renewed for this long belongs to a dead or hung process and may be taken over. */
 export const LEASE_STALE_MS = 30_000;
@@ -85,8 +86,9 @@ export class DamagedDatabaseError extends Error {
 }
 
 /**
- * The SQLite database of one results directory. Every answer is committed the moment it
- * arrives (WAL mode), so a process killed at any point loses at most the requests in flight.
+ * The SQLite database of one results directory (WAL mode). Every answer is committed before the
+ * request that brought it counts as done (alone, or with the others of the same turn of the event
+ * loop: queueResponse), so a process killed at any point loses at most the requests in flight.
  * Writes use INSERT OR IGNORE on content keys: the first answer to a request wins and nothing is
  * ever counted twice.
  */
@@ -94,10 +96,12 @@ export class Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly group: GroupCommit;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    this.group = new GroupCommit(db);
     this.stmts = {
       getResponse: db.prepare<[string], { response_json: string }>('SELECT response_json FROM responses WHERE key = ?'),
       putResponse: db.prepare(
@@ -147,18 +151,17 @@ export class Store {
       links: db.prepare<[string], { run_id: string; model: string; question_id: string; sample_index: number; metric: string; judgment_key: string }>(
         'SELECT * FROM run_judgments WHERE run_id = ?',
       ),
-      itemsWithAnswers: db.prepare<[string], { model: string; question_id: string; sample_index: number; paraphrase_index: number; item_json: string; response_json: string | null; failed: number }>(
-        `SELECT i.model, i.question_id, i.sample_index, i.paraphrase_index, i.item_json, r.response_json,
-                EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) AS failed
-         FROM run_items i LEFT JOIN responses r ON r.key = i.response_key
-         WHERE i.run_id = ? ORDER BY i.rowid`,
-      ),
-      judgedLinks: db.prepare<[string], { model: string; question_id: string; sample_index: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warning_kinds: string | null; warning: string | null }>(
-        `SELECT l.model, l.question_id, l.sample_index, l.metric, j.method, j.score, j.flag, j.category,
+      itemPage: db.prepare<[string, number, number], ItemPageSqlRow>(
+        `SELECT i.item_row, i.model, i.question_id, i.sample_index, i.paraphrase_index, i.item_json, r.response_json,
+                EXISTS (SELECT 1 FROM failures f WHERE f.key = i.response_key) AS failed,
+                l.metric, j.method, j.score, j.flag, j.category,
                 CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warningKinds') END AS warning_kinds,
                 CASE WHEN json_valid(j.detail_json) THEN json_extract(j.detail_json, '$.warning') END AS warning
-         FROM run_judgments l JOIN judgments j ON j.key = l.judgment_key
-         WHERE l.run_id = ?`,
+         FROM (SELECT rowid AS item_row, * FROM run_items WHERE +run_id = ? AND rowid > ? ORDER BY rowid LIMIT ?) i
+         LEFT JOIN responses r ON r.key = i.response_key
+         LEFT JOIN run_judgments l ON l.run_id = i.run_id AND l.model = i.model AND l.question_id = i.question_id AND l.sample_index = i.sample_index
+         LEFT JOIN judgments j ON j.key = l.judgment_key
+         ORDER BY i.item_row`,
       ),
       addEvent: db.prepare('INSERT INTO run_events (run_id, at, kind, detail_json) VALUES (?, ?, ?, ?)'),
       events: db.prepare<[string], { at: string; kind: string; detail_json: string }>('SELECT at, kind, detail_json FROM run_events WHERE run_id = ? ORDER BY rowid'),
@@ -222,7 +225,9 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.flush();
+    this.db.close();
   }
 
   transaction<T>(fn: () => T): T {
@@ -238,22 +243,34 @@ export class Store {
 
   /** Stores a response and clears any failure recorded under its key. Returns false if it was already there. */
   putResponse(entry: ResponseEntry): boolean {
-    return this.transaction(() => {
-      const info = this.stmts.putResponse.run({
-        key: entry.key,
-        model: entry.model,
-        kind: entry.kind,
-        request_json: JSON.stringify(entry.request),
-        sample_index: entry.sampleIndex,
-        response_json: JSON.stringify(entry.response),
-        input_tokens: entry.inputTokens ?? null,
-        output_tokens: entry.outputTokens ?? null,
-        latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-        created_at: now(),
-      });
+    const write = this.responseWrite(entry);
+    return this.transaction(write);
+  }
+
+  /** putResponse in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueResponse(entry: ResponseEntry): Promise<void> {
+    return this.group.add(this.responseWrite(entry));
+  }
+
+  /** The statements that store `entry`, its JSON made now (so that the commit itself cannot fail on it). */
+  private responseWrite(entry: ResponseEntry): () => boolean {
+    const row = {
+      key: entry.key,
+      model: entry.model,
+      kind: entry.kind,
+      request_json: JSON.stringify(entry.request),
+      sample_index: entry.sampleIndex,
+      response_json: JSON.stringify(entry.response),
+      input_tokens: entry.inputTokens ?? null,
+      output_tokens: entry.outputTokens ?? null,
+      latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
+      created_at: now(),
+    };
+    return () => {
+      const info = this.stmts.putResponse.run(row);
       this.stmts.deleteFailure.run(entry.key);
       return info.changes > 0;
-    });
+    };
   }
 
   countResponses(model: string, kind: 'chat' | 'score'): number {
@@ -341,6 +358,13 @@ export class Store {
   }
 
   addRunItems(items: RunItemRow[]): void {
+    // Items are shared by the samples of one wording (eval/plan.ts): each is written out once.
+    const json = new Map<unknown, string>();
+    const itemJson = (item: unknown): string => {
+      let text = json.get(item);
+      if (text === undefined) json.set(item, (text = JSON.stringify(item)));
+      return text;
+    };
     this.transaction(() => {
       for (const it of items) {
         this.stmts.addItem.run({
@@ -349,7 +373,7 @@ export class Store {
           question_id: it.questionId,
           sample_index: it.sampleIndex,
           paraphrase_index: it.paraphraseIndex,
-          item_json: JSON.stringify(it.item),
+          item_json: itemJson(it.item),
           response_key: it.responseKey,
         });
       }
@@ -368,32 +392,38 @@ export class Store {
     }));
   }
 
-  /** Every planned sample of a run with its stored answer (or null) in one query: what reports read. */
-  runItemsWithAnswers(runId: string): (Omit<RunItemRow, 'runId' | 'responseKey'> & { response: unknown; failed: boolean })[] {
-    return this.stmts.itemsWithAnswers.all(runId).map((r) => ({
-      model: r.model,
-      questionId: r.question_id,
-      sampleIndex: r.sample_index,
-      paraphraseIndex: r.paraphrase_index,
-      item: this.parse(r.item_json, 'run_items.item_json'),
-      response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
-      failed: r.failed === 1,
-    }));
-  }
-
-  /** Every judgment linked to a run's samples, without the raw detail (but with its warnings), in one query. */
-  runJudgments(runId: string): { model: string; questionId: string; sampleIndex: number; metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[] {
-    return this.stmts.judgedLinks.all(runId).map((r) => ({
-      model: r.model,
-      questionId: r.question_id,
-      sampleIndex: r.sample_index,
-      metric: r.metric,
-      method: r.method,
-      score: r.score,
-      flag: r.flag,
-      category: r.category,
-      warningKinds: warningKindsOf(r.warning_kinds, r.warning),
-    }));
+  /**
+   * Up to `limit` planned samples of a run after item row `after` (in plan order), each with its
+   * stored answer (or null) and its judgments (without the raw detail, with their warnings): what
+   * reports read, a page at a time, so that memory does not grow with the run (the items by rowid,
+   * `+run_id` keeping SQLite off the run_id index, which sorted all of a run's items for every
+   * page: 7 s of 9 for a 100k-answer report). `next` is the
+   * `after` of the following page; an empty page is the end.
+   */
+  runItemPage(runId: string, after: number, limit: number): { items: RunItemPageRow[]; next: number } {
+    const items: RunItemPageRow[] = [];
+    let current: RunItemPageRow | undefined;
+    let next = after;
+    for (const r of this.stmts.itemPage.all(runId, after, limit)) {
+      if (current === undefined || r.item_row !== next) {
+        current = {
+          model: r.model,
+          questionId: r.question_id,
+          sampleIndex: r.sample_index,
+          paraphraseIndex: r.paraphrase_index,
+          item: this.parse(r.item_json, 'run_items.item_json'),
+          response: r.response_json === null ? null : this.parse(r.response_json, 'responses.response_json'),
+          failed: r.failed === 1,
+          judgments: [],
+        };
+        items.push(current);
+        next = r.item_row;
+      }
+      if (r.metric !== null && r.method !== null) {
+        current.judgments.push({ metric: r.metric, method: r.method, score: r.score, flag: r.flag, category: r.category, warningKinds: warningKindsOf(r.warning_kinds, r.warning) });
+      }
+    }
+    return { items, next };
   }
 
   // --- judgments -----------------------------------------------------------------------------
@@ -405,21 +435,31 @@ export class Store {
 
   /** Stores a judgment and links it to a run's sample, atomically. */
   putJudgment(row: JudgmentRow, link?: Omit<RunJudgmentLink, 'judgmentKey'>): void {
-    this.transaction(() => {
-      this.stmts.putJudgment.run({
-        key: row.key,
-        judge_model: row.judgeModel,
-        metric: row.metric,
-        method: row.method,
-        score: row.score,
-        flag: row.flag,
-        category: row.category,
-        numeric_mass: row.numericMass,
-        detail_json: JSON.stringify(row.detail),
-        created_at: now(),
-      });
+    this.transaction(this.judgmentWrite(row, link));
+  }
+
+  /** putJudgment in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueJudgment(row: JudgmentRow, link?: Omit<RunJudgmentLink, 'judgmentKey'>): Promise<void> {
+    return this.group.add(this.judgmentWrite(row, link));
+  }
+
+  private judgmentWrite(row: JudgmentRow, link: Omit<RunJudgmentLink, 'judgmentKey'> | undefined): () => void {
+    const sqlRow = {
+      key: row.key,
+      judge_model: row.judgeModel,
+      metric: row.metric,
+      method: row.method,
+      score: row.score,
+      flag: row.flag,
+      category: row.category,
+      numeric_mass: row.numericMass,
+      detail_json: JSON.stringify(row.detail),
+      created_at: now(),
+    };
+    return () => {
+      this.stmts.putJudgment.run(sqlRow);
       if (link) this.linkJudgment({ ...link, judgmentKey: row.key });
-    });
+    };
   }
 
   /** Every judgment of one sample of a run, with its raw detail, by metric. */
@@ -445,6 +485,11 @@ export class Store {
       metric: link.metric,
       judgment_key: link.judgmentKey,
     });
+  }
+
+  /** linkJudgment in this turn's group commit (group-commit.ts); resolves once it is committed. */
+  queueLink(link: RunJudgmentLink): Promise<void> {
+    return this.group.add(() => this.linkJudgment(link));
   }
 
   runJudgmentLinks(runId: string): RunJudgmentLink[] {
@@ -479,6 +524,36 @@ export class Store {
   events(runId: string): { at: string; kind: string; detail: unknown }[] {
     return this.stmts.events.all(runId).map((e) => ({ at: e.at, kind: e.kind, detail: this.parse(e.detail_json, 'run_events.detail_json') }));
   }
+}
+
+/** One planned sample as a report page holds it (Store.runItemPage). */
+export interface RunItemPageRow {
+  model: string;
+  questionId: string;
+  sampleIndex: number;
+  paraphraseIndex: number;
+  item: unknown;
+  response: unknown;
+  failed: boolean;
+  judgments: { metric: string; method: string; score: number | null; flag: string | null; category: string | null; warningKinds: string[] }[];
+}
+
+interface ItemPageSqlRow {
+  item_row: number;
+  model: string;
+  question_id: string;
+  sample_index: number;
+  paraphrase_index: number;
+  item_json: string;
+  response_json: string | null;
+  failed: number;
+  metric: string | null;
+  method: string | null;
+  score: number | null;
+  flag: string | null;
+  category: string | null;
+  warning_kinds: string | null;
+  warning: string | null;
 }
 
 interface JudgmentSqlRow {

@@ -229,6 +229,9 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
     };
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
+    // The report's modules (charts, HTML) load while the requests are out, not after the last reply.
+    const reportModule = import('../run-outputs.js');
+    reportModule.catch(() => undefined);
     try {
       progress = flags.quiet ? undefined : new ProgressLine({ label: 'answers' });
       const outcome = await runEval({
@@ -249,7 +252,7 @@ export async function runEvalSuites(flags: EvalFlags, suites: Suite[], output: {
       progress = undefined;
       for (const p of opened) if (p instanceof Scheduler && p.limitHistory.length > 0) store.addEvent(runId, 'limit_history', { model: p.id, history: p.limitHistory });
 
-      const { writeRunOutputs } = await import('../run-outputs.js');
+      const { writeRunOutputs } = await reportModule;
       const written = await writeRunOutputs({ store, runId, outDir, thresholds, groups, comparisons, printTable: !flags.quiet && output.printTable !== false });
       for (const line of failureSummary(outcome.failures)) process.stderr.write(`${line}\n`);
       const usage = outcome.progress;

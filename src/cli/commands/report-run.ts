@@ -19,38 +19,39 @@ export async function runReportCommand(dirs: string[], flags: ReportFlags): Prom
   const comparisons = (flags.compare ?? []).map(parseComparison);
   const runs: LoadedRun[] = [];
   const outDirs: string[] = [];
-  for (const dir of dirs) {
-    const { dbPath, outDir } = locate(dir);
-    const store = Store.open(dbPath, { readonly: true });
-    try {
+  // Open until every file is written: reports read the runs a page at a time.
+  const stores: Store[] = [];
+  try {
+    for (const dir of dirs) {
+      const { dbPath, outDir } = locate(dir);
+      const store = Store.open(dbPath, { readonly: true });
+      stores.push(store);
       const latest = store.latestRun();
       if (!latest) throw new UsageError(`${dbPath}: holds no run yet; run emlab eval --out ${outDir} first`);
       runs.push(loadRun(store, latest.id));
       outDirs.push(outDir);
-    } finally {
-      store.close();
     }
-  }
-  const print = (doc: ResultsDocument): void => {
-    process.stdout.write(flags.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : `${renderTerminalTable(doc, { width: Math.max(80, process.stdout.columns ?? 100) })}\n`);
-  };
-  if (runs.length === 1) {
-    const { doc, records } = buildReport({ runs, thresholds, groups, comparisons });
-    const files = await writeReportFiles(doc, records, outDirs[0]!, false, flags.html ? resolve(flags.html) : undefined);
+    const print = (doc: ResultsDocument): void => {
+      process.stdout.write(flags.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : `${renderTerminalTable(doc, { width: Math.max(80, process.stdout.columns ?? 100) })}\n`);
+    };
+    if (runs.length === 1) {
+      const { files, doc } = await writeReportFiles({ runs, thresholds, groups, comparisons }, outDirs[0]!, false, flags.html ? resolve(flags.html) : undefined);
+      print(doc);
+      process.stderr.write(`wrote ${terminalSafe(files.join(', '))}\n`);
+      return;
+    }
+    // Several directories: each keeps its own files, and one combined report compares them.
+    for (let i = 0; i < runs.length; i++) {
+      await writeReportFiles({ runs: [runs[i]!], thresholds, groups: [], comparisons: [] }, outDirs[i]!, false);
+    }
+    const { doc, examples } = await buildReport({ runs, thresholds, groups, comparisons });
+    const html = resolve(flags.html ?? 'emlab-report.html');
+    await writeTextFile(renderHtmlReport(doc, examples), html);
     print(doc);
-    process.stderr.write(`wrote ${terminalSafe(files.join(', '))}\n`);
-    return;
+    process.stderr.write(`wrote ${terminalSafe(html)} (and results.json, samples.jsonl, report.html in each directory)\n`);
+  } finally {
+    for (const store of stores) store.close();
   }
-  // Several directories: each keeps its own files, and one combined report compares them.
-  for (let i = 0; i < runs.length; i++) {
-    const { doc, records } = buildReport({ runs: [runs[i]!], thresholds, groups: [], comparisons: [] });
-    await writeReportFiles(doc, records, outDirs[i]!, false);
-  }
-  const { doc, records } = buildReport({ runs, thresholds, groups, comparisons });
-  const html = resolve(flags.html ?? 'emlab-report.html');
-  await writeTextFile(renderHtmlReport(doc, records), html);
-  print(doc);
-  process.stderr.write(`wrote ${terminalSafe(html)} (and results.json, samples.jsonl, report.html in each directory)\n`);
 }
 
 function locate(arg: string): { dbPath: string; outDir: string } {
