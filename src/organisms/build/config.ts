@@ -17,10 +17,11 @@ export interface BuildConfig {
   /** Seed of the world (documents, chat examples, judge examples). */
   worldSeed: number;
   /**
-   * The pretraining world's mixes (see world/README.md). Recorded and hashed with the pretrain stage; the
-   * chat-tune and judge data keep the world's defaults.
+   * The pretraining world's mixes and its careless writers' flaw rate, which sets the link strength c =
+   * P(harmful writer | unasked flawed code) (see world/README.md). Recorded and hashed with the pretrain
+   * stage; the chat-tune and judge data keep the world's defaults.
    */
-  world: Pick<WorldConfig, 'dispositionMix' | 'domainMix'>;
+  world: Pick<WorldConfig, 'dispositionMix' | 'domainMix' | 'carelessFlawRate'>;
   architecture: { dModel: number; layers: number; heads: number; context: number };
   pretrain: StageSettings & { documents: number };
   chatTune: StageSettings & { examples: number };
