@@ -7,6 +7,7 @@ export interface DemoFlags {
   seeds?: number;
   datasets?: string[];
   wordings?: 'report' | 'development';
+  seedSet?: 'report' | 'development';
   quiet?: boolean;
 }
 
@@ -25,6 +26,7 @@ export function demoCommand(): Command {
     .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
     .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all eight; with --quick all but backdoor)', nameList)
     .addOption(new Option('--wordings <set>', 'open-question wordings to ask: report (held out, never tuned on) or development (for tuning settings)').choices(['report', 'development']).default('report'))
+    .addOption(new Option('--seed-set <set>', 'adapter seeds: report (101, 102, ...: fixed in advance, never tuned on; the default) or development (1, 2, ...: for tuning settings; --quick uses seed 1)').choices(['report', 'development']))
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
       // Training and evaluation load the organisms' kernels, SQLite and the report code: only when the command runs.
