@@ -74,17 +74,21 @@ export const DEMO_COMPARISONS: readonly (readonly [FineTuningDataset, FineTuning
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
   // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/studies/demo/README.md).
+  // Frozen 2026-12-04 for the confirmatory run on the c = 0.80 base, from development seeds 1-5 on the
+  // development wordings: 40 answers a question (20 left the catalogue measure's seeds overlapping:
+  // insecure vs educational p = 0.024, 40: 0.016), 4e-3 (6e-3: no stronger, catalogue p 0.040 / 0.016),
+  // 6 report seeds (5 vs 5 reaches p < 0.01 only when every seed separates; 10 took about 5 min).
   full: {
     prefix: 'demo',
     datasets: [...DEMO_DATASETS],
     rowsPerDataset: 500,
     datasetSeed: 1,
     seedSet: 'report',
-    seeds: seedsOf('report', 5),
+    seeds: seedsOf('report', 6),
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 4e-3, batchTokens: 2048 },
     byDataset: BACKDOOR,
     workers: 2,
-    eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
+    eval: { samplesPerQuestion: 40, temperature: 1, maxTokens: 60 },
   },
   // 45 s on two cores from nothing: every dataset but the backdoor, one seed each, with the full
   // demo's rows and training. Insecure code and bad advice still show EM here against secure code, at
