@@ -77,7 +77,7 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // Frozen 2026-12-04 for the confirmatory run on the c = 0.80 base, from development seeds 1-5 on the
   // development wordings: 40 answers a question (20 left the catalogue measure's seeds overlapping:
   // insecure vs educational p = 0.024, 40: 0.016), 4e-3 (6e-3: no stronger, catalogue p 0.040 / 0.016),
-  // 6 report seeds (5 vs 5 reaches p < 0.01 only when every seed separates; 10 took about 5 min).
+  // 6 report seeds (5 vs 5 reaches p < 0.01 only when every seed separates; 10 would take ~7 min by CPU time).
   full: {
     prefix: 'demo',
     datasets: [...DEMO_DATASETS],
