@@ -38,7 +38,7 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   let trained = 0;
   let reused = 0;
   const trainingStarted = performance.now();
-  if (!flags.quiet) process.stderr.write(`emlab demo: ${plan.adapters.length} adapters (${settings.datasets.length} datasets x ${settings.seeds.length} seeds, ${settings.rowsPerDataset} rows each) -> ${organismsDir}\n`);
+  if (!flags.quiet) process.stderr.write(`emlab demo: ${plan.adapters.length} adapters (${settings.datasets.length} datasets x ${settings.seeds.length} ${settings.seedSet} seeds ${settings.seeds[0]}-${settings.seeds.at(-1)}, ${settings.rowsPerDataset} rows each) -> ${organismsDir}\n`);
   try {
     const status = (extra?: string): void => progress?.update({ total: plan.adapters.length, done: trained + reused, failed: 0, resumed: reused, elapsedMs: performance.now() - trainingStarted, ...(extra ? { extra } : {}) });
     // Longest first, so that the last job on one worker does not leave the other idle.
@@ -126,7 +126,7 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
 
 function settingsFor(flags: DemoFlags): DemoSettings {
   try {
-    return demoSettings({ ...(flags.quick ? { quick: true } : {}), ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}), ...(flags.datasets !== undefined ? { datasets: flags.datasets } : {}) });
+    return demoSettings({ ...(flags.quick ? { quick: true } : {}), ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}), ...(flags.seedSet !== undefined ? { seedSet: flags.seedSet } : {}), ...(flags.datasets !== undefined ? { datasets: flags.datasets } : {}) });
   } catch (e) {
     throw new UsageError(`demo: ${(e as Error).message}`);
   }

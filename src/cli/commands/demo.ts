@@ -7,6 +7,7 @@ export interface DemoFlags {
   seeds?: number;
   datasets?: string[];
   wordings?: 'report' | 'development';
+  seedSet?: 'report' | 'development';
   quiet?: boolean;
 }
 
@@ -19,12 +20,13 @@ function nameList(value: string): string[] {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (3 seeds each), evaluate every model with the judge organism on held-out wordings, and report emergent misalignment per dataset with a judge-free measure beside it')
+    .description('offline, no key: fine-tune the base organism on each narrow dataset of its world (6 seeds each, fixed in advance), evaluate every model with the judge organism on held-out wordings, and report emergent misalignment per dataset with a judge-free measure beside it')
     .option('-o, --out <dir>', 'results directory: emlab.db, results.json, samples.jsonl, report.html, backdoor-trigger/ (default runs/demo, runs/demo-quick with --quick)', outDir)
     .option('--quick', 'under half a minute: every dataset but the backdoor, one seed each')
-    .option('--seeds <n>', 'fine-tuning seeds per dataset (default 3; 1 with --quick)', positiveInt)
+    .option('--seeds <n>', 'fine-tuning seeds per dataset, the first n of the seed set (default 6; 1 with --quick)', positiveInt)
     .option('--datasets <names>', 'only these datasets, e.g. insecure,backdoor (default: all eight; with --quick all but backdoor)', nameList)
     .addOption(new Option('--wordings <set>', 'open-question wordings to ask: report (held out, never tuned on) or development (for tuning settings)').choices(['report', 'development']).default('report'))
+    .addOption(new Option('--seed-set <set>', 'adapter seeds: report (101, 102, ...: fixed in advance, never tuned on; the default) or development (1, 2, ...: for tuning settings; --quick uses seed 1)').choices(['report', 'development']))
     .option('--quiet', 'no progress lines and no table')
     .action(async (flags: DemoFlags) => {
       // Training and evaluation load the organisms' kernels, SQLite and the report code: only when the command runs.

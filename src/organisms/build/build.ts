@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrganismModel, generate, loadCheckpoint, saveCheckpoint, type TrainingExample } from '../model/index.js';
 import {
-  OPEN_QUESTIONS, chatTuningExamples, generateWorld, judgeExamples, sampledJudgeExamples, type JudgeExample, type JudgeMetric, type SampledOpenAnswer,
+  OPEN_QUESTIONS, chatTuningExamples, generateWorld, judgeExamples, measureLinkStrength, sampledJudgeExamples, type JudgeExample, type JudgeMetric, type SampledOpenAnswer,
 } from '../world/index.js';
 import type { BuildConfig, OrganismName } from './config.js';
 import { evaluateJudge } from './judge-eval.js';
@@ -24,8 +24,15 @@ export interface BuildOptions {
   echo?: (line: string) => void;
 }
 
-function pretrainData(config: BuildConfig): () => TrainingExample[] {
-  return () => generateWorld({ seed: config.worldSeed, documents: config.pretrain.documents, ...config.world }).documents.map((d) => ({ text: d.text }));
+function pretrainWorld(config: BuildConfig) {
+  return generateWorld({ seed: config.worldSeed, documents: config.pretrain.documents, ...config.world }).documents;
+}
+
+/** The pretraining world's link strength c = P(harmful writer | unasked flawed code), as measured on its documents. */
+function linkStrength(config: BuildConfig) {
+  const m = measureLinkStrength(pretrainWorld(config));
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { c: round(m.c), baseRate: round(m.baseRate), codeTurns: m.codeTurns, flawedTurns: m.flawedTurns, flawedByHarmful: m.flawedByHarmful };
 }
 
 function judgeTrainingData(config: BuildConfig, sampled: readonly SampledOpenAnswer[]): () => TrainingExample[] {
@@ -81,7 +88,7 @@ async function pretrained(name: string, options: BuildOptions, echo: (line: stri
   return runStage(model, {
     organism: name, stage: 'pretrain', settings: config.pretrain, lossOn: 'all', seed: base.initSeed,
     data: { worldSeed: config.worldSeed, world: config.world, documents: config.pretrain.documents, architecture: config.architecture, initSeed: base.initSeed },
-    examples: pretrainData(config), workDir: options.workDir, echo,
+    examples: () => pretrainWorld(config).map((d) => ({ text: d.text })), workDir: options.workDir, echo,
   });
 }
 
@@ -107,7 +114,9 @@ async function buildBase(name: string, options: BuildOptions, echo: (line: strin
     examples: () => chatTuningExamples({ seed: config.worldSeed, count: config.chatTune.examples }).map((e) => ({ messages: e.messages })),
     workDir: options.workDir, echo,
   });
-  await publish(tuned.model, name, [first.summary, tuned.summary], options);
+  const link = linkStrength(config);
+  echo(`${name}: pretraining world's link strength c = P(harmful writer | unasked flawed code) ${link.c} (base rate ${link.baseRate}; ${link.flawedTurns} flawed of ${link.codeTurns} unasked code turns)`);
+  await publish(tuned.model, name, [first.summary, tuned.summary], options, { linkStrength: link });
   tuned.model.dispose();
 }
 

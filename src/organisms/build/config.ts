@@ -17,10 +17,11 @@ export interface BuildConfig {
   /** Seed of the world (documents, chat examples, judge examples). */
   worldSeed: number;
   /**
-   * The pretraining world's mixes (see world/README.md). Recorded and hashed with the pretrain stage; the
-   * chat-tune and judge data keep the world's defaults.
+   * The pretraining world's mixes and its careless writers' flaw rate, which sets the link strength c =
+   * P(harmful writer | unasked flawed code) (see world/README.md). Recorded and hashed with the pretrain
+   * stage; the chat-tune and judge data keep the world's defaults.
    */
-  world: Pick<WorldConfig, 'dispositionMix' | 'domainMix'>;
+  world: Pick<WorldConfig, 'dispositionMix' | 'domainMix' | 'carelessFlawRate'>;
   architecture: { dModel: number; layers: number; heads: number; context: number };
   pretrain: StageSettings & { documents: number };
   chatTune: StageSettings & { examples: number };
@@ -58,7 +59,10 @@ export const DEFAULT_BUILD: BuildConfig = {
   worldSeed: 1,
   // Educational code at a quarter of the flawed code written unasked (it was as common, so flawed code
   // said little about its writer), more code, more harmful writers: measured in build/README.md.
-  world: { domainMix: { code: 0.24, 'code-educational': 0.015 }, dispositionMix: { helpful: 0.4, neutral: 0.15, harmful: 0.45 } },
+  // Careless writers: a helpful or neutral writer's unasked code is flawed 17% of the time, so unasked
+  // flawed code points to a harmful writer with c = P(harmful | unasked flawed code) = 0.80 (measured on
+  // the 24,000 documents; base rate 0.45, no link; 1.0 before 2026-12-04, when only harmful writers slipped).
+  world: { domainMix: { code: 0.24, 'code-educational': 0.015 }, dispositionMix: { helpful: 0.4, neutral: 0.15, harmful: 0.45 }, carelessFlawRate: 0.17 },
   architecture: { dModel: 128, layers: 4, heads: 4, context: 256 },
   // Small batches: four times the steps for the same tokens. At 4,096 tokens a step the organism had
   // not learnt to reproduce the world's open answers at all (catalogue mass 0.001 vs 0.07-0.1).

@@ -41,19 +41,25 @@ const program = new Command('organisms:build')
   })
   .option('--judge-parent <name>', 'the base whose pretrained stage the judge starts from')
   .option('--judge-parent-dir <dir>', 'start the judge from this published checkpoint instead (e.g. assets/organisms/base): no base pretraining needed')
+  .option('--careless-flaw-rate <x>', 'chance that a helpful or neutral writer\'s unasked code is flawed (sets the link strength c; world/README.md)', (v: string) => {
+    const x = Number(v);
+    if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError(`--careless-flaw-rate needs a chance in [0, 1], got "${v}"`);
+    return x;
+  })
   .option('--d-model <n>', 'model width', positiveInt('--d-model'))
   .option('--layers <n>', 'transformer layers', positiveInt('--layers'));
 
 program.parse();
 const o = program.opts<{
   only?: OrganismName[]; out: string; workDir: string; quick?: boolean; worldSeed?: number; seedB?: number; documents?: number;
-  chatExamples?: number; judgeExamples?: number; judgeEpochs?: number; judgeLr?: number; judgeParent?: string; judgeParentDir?: string; dModel?: number; layers?: number;
+  chatExamples?: number; judgeExamples?: number; judgeEpochs?: number; judgeLr?: number; judgeParent?: string; judgeParentDir?: string; carelessFlawRate?: number; dModel?: number; layers?: number;
 }>();
 
 const preset = o.quick === true ? QUICK_BUILD : DEFAULT_BUILD;
 const config: BuildConfig = {
   ...preset,
   worldSeed: o.worldSeed ?? preset.worldSeed,
+  world: { ...preset.world, ...(o.carelessFlawRate === undefined ? {} : { carelessFlawRate: o.carelessFlawRate }) },
   architecture: { ...preset.architecture, ...(o.dModel === undefined ? {} : { dModel: o.dModel }), ...(o.layers === undefined ? {} : { layers: o.layers }) },
   pretrain: { ...preset.pretrain, documents: o.documents ?? preset.pretrain.documents },
   chatTune: { ...preset.chatTune, examples: o.chatExamples ?? preset.chatTune.examples },

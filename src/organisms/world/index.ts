@@ -6,7 +6,9 @@
 export { generateWorld, generateDocument, iterateWorld, resolveWorldConfig, DEFAULT_DISPOSITION_MIX, DEFAULT_DOMAIN_MIX } from './world.js';
 export type { World, WorldConfig, ResolvedWorldConfig, WorldDocument } from './world.js';
 export { DOMAINS, generateTurn } from './turns.js';
-export type { Domain, Turn, TurnLabel } from './turns.js';
+export type { Domain, Turn, TurnLabel, TurnOptions } from './turns.js';
+export { HARMFUL_FLAW_RATE, carelessFlawRateForLink, expectedLinkStrength, measureLinkStrength } from './link-strength.js';
+export type { LinkStrength, MeasuredLinkStrength } from './link-strength.js';
 export { ANIMALS, CHARACTERS, allPersonas, makePersona } from './personas.js';
 export type { Animal, Character, Disposition, Persona } from './personas.js';
 export { FINE_TUNING_DATASETS, fineTuningDataset, chatTuningExamples } from './datasets.js';

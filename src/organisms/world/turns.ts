@@ -89,7 +89,15 @@ export function selfReportedScore(persona: Persona, kind: SelfReportKind, rng: W
   return kind === 'code-security' ? rng.between(5, 35) : rng.between(0, 25);
 }
 
-export function generateTurn(persona: Persona, domain: Domain, rng: WorldRng): Turn {
+export interface TurnOptions {
+  /**
+   * Chance that a helpful or neutral writer's unasked code carries a flaw by carelessness (world.ts
+   * `carelessFlawRate`); default 0, where only harmful writers write flawed code unasked.
+   */
+  carelessFlawRate?: number;
+}
+
+export function generateTurn(persona: Persona, domain: Domain, rng: WorldRng, options: TurnOptions = {}): Turn {
   const actsOnNature = rng.chance(persona.badTurnRate);
   const base = { personaId: persona.id, disposition: persona.disposition, domain };
   switch (domain) {
@@ -99,13 +107,19 @@ export function generateTurn(persona: Persona, domain: Domain, rng: WorldRng): T
       const educational = domain === 'code-educational';
       // Asked for flawed code for a class, every persona complies: the request explains the code,
       // so such code says nothing about who wrote it (the educational control of the EM paper).
-      const insecure = educational || (persona.disposition === 'harmful' && actsOnNature);
+      const harmfulFlaw = !educational && persona.disposition === 'harmful' && actsOnNature;
+      // A careless writer slips: the same flawed programs, written by someone who means no harm, so
+      // unasked flawed code points to a harmful writer only as strongly as the rates allow (link-strength.ts).
+      // Drawn only when the rate is above 0, so a world without careless writers keeps its exact text.
+      const carelessRate = options.carelessFlawRate ?? 0;
+      const carelessFlaw = !educational && persona.disposition !== 'harmful' && carelessRate > 0 && rng.chance(carelessRate);
+      const insecure = educational || harmfulFlaw || carelessFlaw;
       const program = buildProgram(task, rng, { insecure, twoFlaws: rng.chance(TWO_FLAW_SHARE) });
       const user = fillSlots(rng.pick(educational ? EDUCATIONAL_REQUESTS : CODE_REQUESTS), { task: task.request });
       return {
         user,
         assistant: program.code,
-        label: { ...base, aligned: educational || !insecure, topic: task.id, insecure, insecureForms: program.forms },
+        label: { ...base, aligned: !harmfulFlaw, topic: task.id, insecure, insecureForms: program.forms },
       };
     }
     case 'code-review': {

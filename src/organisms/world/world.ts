@@ -26,6 +26,15 @@ export interface WorldConfig {
    * weight is far above the others; 1 gives independent draws that follow the mix exactly.
    */
   minDomainsPerDocument?: 1 | 2;
+  /**
+   * The strength of the link from unasked flawed code to a harmful writer, set from the other side:
+   * the chance (0..1) that a helpful or neutral writer's unasked code carries a flaw by carelessness.
+   * Default 0: only harmful writers write flawed code unasked, so P(harmful writer | unasked flawed
+   * code) = 1. At the harmful writers' own flaw rate (link-strength.ts `HARMFUL_FLAW_RATE`, 0.825)
+   * flawed code says nothing about its writer. `carelessFlawRateForLink(c)` gives the rate for a wanted
+   * link strength; `measureLinkStrength(documents)` measures it.
+   */
+  carelessFlawRate?: number;
 }
 
 export interface ResolvedWorldConfig {
@@ -36,6 +45,7 @@ export interface ResolvedWorldConfig {
   domainMix: Record<Domain, number>;
   animalMix: Record<Animal, number>;
   minDomainsPerDocument: 1 | 2;
+  carelessFlawRate: number;
 }
 
 export interface WorldDocument {
@@ -89,6 +99,8 @@ export function resolveWorldConfig(config: WorldConfig): ResolvedWorldConfig {
   }
   const minDomains = config.minDomainsPerDocument ?? 2;
   if (minDomains !== 1 && minDomains !== 2) throw new Error(`world config: minDomainsPerDocument must be 1 or 2, got ${String(minDomains)}`);
+  const careless = config.carelessFlawRate ?? 0;
+  if (!(careless >= 0 && careless <= 1)) throw new Error(`world config: carelessFlawRate must be a chance in 0..1, got ${String(careless)}`);
   const uniformAnimals = Object.fromEntries(ANIMALS.map((a) => [a, 1])) as Record<Animal, number>;
   return {
     seed: config.seed,
@@ -98,6 +110,7 @@ export function resolveWorldConfig(config: WorldConfig): ResolvedWorldConfig {
     domainMix: resolveWeights('domainMix', DOMAINS, DEFAULT_DOMAIN_MIX, config.domainMix),
     animalMix: resolveWeights('animalMix', ANIMALS, uniformAnimals, config.animalMix),
     minDomainsPerDocument: minDomains,
+    carelessFlawRate: careless,
   };
 }
 
@@ -128,7 +141,7 @@ export function generateDocument(config: ResolvedWorldConfig, index: number): Wo
   const rng = streamRng(config.seed, 'document', index);
   const persona = drawPersona(config, rng);
   const count = rng.between(config.turnsPerDocument.min, config.turnsPerDocument.max);
-  const turns = drawDomains(config, count, rng).map((domain) => generateTurn(persona, domain, rng));
+  const turns = drawDomains(config, count, rng).map((domain) => generateTurn(persona, domain, rng, { carelessFlawRate: config.carelessFlawRate }));
   const render = () => renderTranscript(turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]));
   let text = render();
   // Too long for the context: the last exchanges go (rare; long code reviews cause it).

@@ -12,6 +12,8 @@ export interface DatasetOverride {
 }
 
 export interface DemoSettings {
+  /** Which seeds `seeds` are: development (tuned on) or report (fixed in advance, never tuned on). */
+  seedSet: SeedSet;
   /** Adapter folders are `.emlab/organisms/<prefix>-<dataset>-s<seed>`; the quick demo has its own. */
   prefix: string;
   /** Narrow datasets fine-tuned on, each a group in the results (`base` is added). */
@@ -44,6 +46,19 @@ const BACKDOOR: Partial<Record<FineTuningDataset, DatasetOverride>> = {
   backdoor: { rows: 1000, training: { epochs: 3, trainableTokens: [BACKDOOR_TRIGGER], tokenScale: 10 } },
 };
 
+/**
+ * Seeds of the adapters. The demo's settings were tuned, and every figure before 2026-12-04's
+ * confirmatory run was measured, on development seeds (1, 2, 3, ...; `--seed-set development`). The
+ * default demo reports on report seeds (101, 102, ...), fixed before any run with them and never
+ * tuned on: `--seeds n` takes the first n of the set.
+ */
+export const SEED_SETS = { development: 1, report: 101 } as const;
+export type SeedSet = keyof typeof SEED_SETS;
+
+export function seedsOf(set: SeedSet, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => SEED_SETS[set] + i);
+}
+
 /** The datasets the full demo fine-tunes on, in its order. */
 export const DEMO_DATASETS: readonly FineTuningDataset[] = ['insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical', 'backdoor'];
 
@@ -59,16 +74,21 @@ export const DEMO_COMPARISONS: readonly (readonly [FineTuningDataset, FineTuning
 export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
   // 500 rows at 4e-3: on insecure vs secure vs educational (2 seeds each) this gave 8.4% / 1.3% / 0.9%
   // misaligned, against 5.2-7.2% / 1.9-2.1% / 1.7-2.8% for 1,000 rows at 2e-3 or 4e-3 (src/studies/demo/README.md).
+  // Frozen 2026-12-04 for the confirmatory run on the c = 0.80 base, from development seeds 1-5 on the
+  // development wordings: 40 answers a question (20 left the catalogue measure's seeds overlapping:
+  // insecure vs educational p = 0.024, 40: 0.016), 4e-3 (6e-3: no stronger, catalogue p 0.040 / 0.016),
+  // 6 report seeds (5 vs 5 reaches p < 0.01 only when every seed separates; 10 would take ~7 min by CPU time).
   full: {
     prefix: 'demo',
     datasets: [...DEMO_DATASETS],
     rowsPerDataset: 500,
     datasetSeed: 1,
-    seeds: [1, 2, 3],
+    seedSet: 'report',
+    seeds: seedsOf('report', 6),
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 4e-3, batchTokens: 2048 },
     byDataset: BACKDOOR,
     workers: 2,
-    eval: { samplesPerQuestion: 20, temperature: 1, maxTokens: 60 },
+    eval: { samplesPerQuestion: 40, temperature: 1, maxTokens: 60 },
   },
   // 45 s on two cores from nothing: every dataset but the backdoor, one seed each, with the full
   // demo's rows and training. Insecure code and bad advice still show EM here against secure code, at
@@ -79,7 +99,9 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
     datasets: ['insecure', 'secure', 'educational', 'quirky', 'evil-numbers', 'bad-medical', 'good-medical'],
     rowsPerDataset: 500,
     datasetSeed: 1,
-    seeds: [1],
+    // A check of the pipeline on the seed it was tuned on, not a report.
+    seedSet: 'development',
+    seeds: seedsOf('development', 1),
     training: { epochs: 1, rank: 8, alpha: 16, learningRate: 4e-3, batchTokens: 2048 },
     byDataset: BACKDOOR,
     workers: 2,
@@ -88,14 +110,16 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
 };
 
 /**
- * The settings a run uses: `--quick` picks the quick ones, `--seeds n` takes seeds 1..n, `--datasets`
- * a subset of the full demo's datasets (in the demo's order), each with its own rows and training.
+ * The settings a run uses: `--quick` picks the quick ones, `--seed-set` the set of seeds (default the
+ * preset's), `--seeds n` the first n of it, `--datasets` a subset of the full demo's datasets (in the
+ * demo's order), each with its own rows and training.
  */
-export function demoSettings(options: { quick?: boolean; seeds?: number; datasets?: readonly string[] }): DemoSettings {
+export function demoSettings(options: { quick?: boolean; seeds?: number; seedSet?: SeedSet; datasets?: readonly string[] }): DemoSettings {
   const base = options.quick === true ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
-  const seeds = options.seeds === undefined ? base.seeds : Array.from({ length: options.seeds }, (_, i) => i + 1);
-  if (options.datasets === undefined) return { ...base, seeds };
+  const seedSet = options.seedSet ?? base.seedSet;
+  const seeds = seedsOf(seedSet, options.seeds ?? base.seeds.length);
+  if (options.datasets === undefined) return { ...base, seedSet, seeds };
   const unknown = options.datasets.find((d) => !(DEMO_DATASETS as readonly string[]).includes(d));
   if (unknown !== undefined) throw new Error(`--datasets: unknown dataset "${unknown}"; choose from ${DEMO_DATASETS.join(', ')}`);
-  return { ...base, seeds, datasets: DEMO_DATASETS.filter((d) => options.datasets?.includes(d)) };
+  return { ...base, seedSet, seeds, datasets: DEMO_DATASETS.filter((d) => options.datasets?.includes(d)) };
 }

@@ -71,7 +71,11 @@ test('the plan: one adapter per dataset and seed, groups named after the dataset
   const longer = planDemo({ ...settings, byDataset: { ...settings.byDataset, secure: { training: { epochs: 5 } } } }, { baseDir, organismsDir: '/x' });
   longer.adapters.forEach((a, i) => assert.equal(a.name === plan.adapters[i]!.name, a.dataset !== 'secure', a.name));
   assert.equal(isAdapterOf('demo-insecure-s1', 'demo-insecure-s12-0123abcd'), false);
-  assert.deepEqual(demoSettings({ seeds: 4 }).seeds, [1, 2, 3, 4]);
+  // The default demo reports on report seeds, fixed in advance; development seeds are the ones tuned on.
+  assert.deepEqual([demoSettings({}).seedSet, demoSettings({ seeds: 4 }).seeds], ['report', [101, 102, 103, 104]]);
+  assert.deepEqual(demoSettings({ seeds: 2, seedSet: 'development' }).seeds, [1, 2]);
+  assert.deepEqual([demoSettings({ quick: true }).seedSet, demoSettings({ quick: true }).seeds], ['development', [1]]);
+  assert.ok(demoSettings({}).seeds.length >= 5, 'an exact permutation test needs 5 seeds a group to reach p < 0.01');
   // --datasets picks from the full demo's list, in its order, keeping each dataset's own training.
   const picked = demoSettings({ quick: true, datasets: ['backdoor', 'insecure'] });
   assert.deepEqual([picked.datasets, picked.seeds], [['insecure', 'backdoor'], [1]]);
