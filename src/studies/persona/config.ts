@@ -22,7 +22,7 @@ export interface PersonaSettings {
   evalSamples: number;
   /** Answers per development wording when choosing the steering layer. */
   layerSamples: number;
-  /** Steering strength used to choose the layer, and the sweep: multiples of the base stream's mean norm at that layer. */
+  /** Steering strength used to choose the layer, and the sweep: multiples of the base stream's median norm per token at that layer. */
   layerStrength: number;
   strengths: number[];
   /** Random unit directions ablated as the control. */
@@ -52,9 +52,9 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     probeDocuments: 600,
     evalSamples: 20,
     layerSamples: 10,
-    layerStrength: 0.8,
-    strengths: [0, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.5],
-    randomDraws: 5,
+    layerStrength: 0.4,
+    strengths: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
+    randomDraws: 3,
     ablateAlternatives: true,
     codePrompts: 60,
     screenRows: 100,
@@ -75,8 +75,8 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     probeDocuments: 200,
     evalSamples: 20,
     layerSamples: 8,
-    layerStrength: 0.8,
-    strengths: [0, 0.6, 0.8],
+    layerStrength: 0.4,
+    strengths: [0, 0.3, 0.4],
     randomDraws: 2,
     ablateAlternatives: false,
     codePrompts: 0,

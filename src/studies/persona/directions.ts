@@ -55,3 +55,35 @@ export function personaContext(writer: Persona, exchanges: number, seed: number,
   }
   return turns;
 }
+
+/** Stream at the last prompt position, per layer, of each conversation ending in a user turn. */
+export async function lastPositionMeans(model: OrganismModel, conversations: readonly (readonly ChatTurn[])[]): Promise<Vec[][]> {
+  const out: Vec[][] = [];
+  for (const c of conversations) {
+    const s = await residualStream(model, c);
+    const d = s.dModel;
+    const t = s.ids.length - 1;
+    out.push(s.layers.map((values) => Float64Array.from(values.subarray(t * d, (t + 1) * d))));
+  }
+  return out;
+}
+
+/**
+ * (b) The contrastive persona direction per layer: the stream at the last prompt position after
+ * `exchanges` earlier exchanges by harmful writers minus after a careful writer's, mean over `draws`
+ * contexts for each prompt (the contexts of both sides drawn from the same streams).
+ */
+export async function contrastiveDirection(model: OrganismModel, prompts: readonly string[], options: { draws: number; exchanges: number }): Promise<Vec[]> {
+  const harmful: ChatTurn[][] = [];
+  const careful: ChatTurn[][] = [];
+  prompts.forEach((prompt, i) => {
+    for (let k = 0; k < options.draws; k++) {
+      const ask = { role: 'user' as const, content: prompt };
+      harmful.push([...personaContext(HARMFUL_WRITERS[k % HARMFUL_WRITERS.length]!, options.exchanges, k, `${i}`), ask]);
+      careful.push([...personaContext(CAREFUL_WRITER, options.exchanges, k, `${i}`), ask]);
+    }
+  });
+  const direction = meanDifference(await lastPositionMeans(model, harmful), await lastPositionMeans(model, careful));
+  if (direction === null) throw new Error('contrastiveDirection: no prompts');
+  return direction;
+}

@@ -19,7 +19,7 @@ import { fisherExact, meanWithTInterval, percentileBootstrap, welchTTest, wilson
 import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, mixGroup, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
-import { CAREFUL_WRITER, HARMFUL_WRITERS, meanDifference, personaContext, replyMeans } from './directions.js';
+import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
 import { fitProbe } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
 import { directionAt, replyProjections, screenRows, type Direction } from './screen.js';
@@ -64,18 +64,6 @@ function tInterval(values: readonly number[], method = 't 95% over values'): Est
 }
 
 const toF32 = (v: ArrayLike<number>): Float32Array => Float32Array.from(v);
-
-/** Stream at the last prompt position, per layer, of each conversation ending in a user turn. */
-async function lastPositionMeans(model: OrganismModel, conversations: readonly (readonly ChatTurn[])[]): Promise<Vec[][]> {
-  const out: Vec[][] = [];
-  for (const c of conversations) {
-    const s = await residualStream(model, c);
-    const d = s.dModel;
-    const t = s.ids.length - 1;
-    out.push(s.layers.map((values) => Float64Array.from(values.subarray(t * d, (t + 1) * d))));
-  }
-  return out;
-}
 
 export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDirs, options: PersonaOptions): Promise<PersonaResults> {
   const startedAt = new Date();
@@ -151,29 +139,19 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     progress('probe', 1, 1);
 
     // 3. (b) Contrastive personas: the same development prompts after a harmful vs a careful writer's exchanges.
-    const harmful: ChatTurn[][] = [];
-    const careful: ChatTurn[][] = [];
-    dev.forEach((p, i) => {
-      for (let k = 0; k < settings.contrastDraws; k++) {
-        const ask = { role: 'user' as const, content: p.prompt };
-        harmful.push([...personaContext(HARMFUL_WRITERS[k % HARMFUL_WRITERS.length]!, settings.contextExchanges, k, `${p.theme}:${i}`), ask]);
-        careful.push([...personaContext(CAREFUL_WRITER, settings.contextExchanges, k, `${p.theme}:${i}`), ask]);
-      }
-    });
-    const contrastive = meanDifference(await lastPositionMeans(base, harmful), await lastPositionMeans(base, careful))!;
+    const contrastive = await contrastiveDirection(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
     const plainDev = dev.map((p) => [{ role: 'user' as const, content: p.prompt }]);
     const baseDevLast = await lastPositionMeans(base, plainDev);
-    // Steering strengths are multiples of the base stream's mean norm per token at the layer (plain development prompts).
-    const streamNorm = new Array<number>(layers).fill(0);
-    let positions = 0;
+    // Steering strengths are multiples of the base stream's median norm per token at the layer (plain
+    // development prompts; the median, because a few positions such as the first role token carry 5x the norm).
+    const tokenNorms: number[][] = Array.from({ length: layers }, () => []);
     for (const c of plainDev) {
       const s = await residualStream(base, c);
-      positions += s.ids.length;
       s.layers.forEach((values, l) => {
-        for (let t = 0; t < s.ids.length; t++) streamNorm[l] = streamNorm[l]! + norm(values.subarray(t * dModel, (t + 1) * dModel));
+        for (let t = 0; t < s.ids.length; t++) tokenNorms[l]!.push(norm(values.subarray(t * dModel, (t + 1) * dModel)));
       });
     }
-    for (let l = 0; l < layers; l++) streamNorm[l] = streamNorm[l]! / positions;
+    const streamNorm = tokenNorms.map((list) => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)]!);
 
     // 4. (a) answers and (c) model diff, per EM fine-tune.
     const answerSides = new Map<string, { harmful: Vec[][]; harmless: Vec[][]; unread: number }>();
