@@ -13,10 +13,11 @@
 import { resolve } from 'node:path';
 import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { auroc, pearson } from '../../organisms/build/metrics.js';
-import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type ChatTurn, type OrganismModel, type ResidualHook } from '../../organisms/model/index.js';
+import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type ChatTurn, type OrganismModel, type ResidualIntervention } from '../../organisms/model/index.js';
 import { analyzeCode, fineTuningDataset, generateWorld, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
 import { fisherExact, meanWithTInterval, percentileBootstrap, welchTTest, wilson } from '../../stats/index.js';
-import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
+import { MeasurePool } from './measure-pool.js';
+import { openPrompts, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, mixGroup, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
 import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
@@ -98,7 +99,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
   await tune([...emAdapters, ...controlAdapters, ...mixes], 'adapters');
 
   const base = await loadCheckpoint(dirs.baseDir);
-  const judge = await loadCheckpoint(dirs.judgeDir);
+  // Every judged measurement runs on the pool (both cores); activations run here.
+  const pool = new MeasurePool(settings.workers, signal);
   const layers = base.config.layers;
   const dModel = base.config.dModel;
   const dev = openPrompts('development');
@@ -116,10 +118,20 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     loaded.get(a.job.outDir)?.dispose();
     loaded.delete(a.job.outDir);
   };
-  const measure = async (model: OrganismModel, prompts: readonly OpenPrompt[], samples: number, seed: number, hook?: ResidualHook): Promise<ReadAnswer[]> => {
-    signal?.throwIfAborted();
-    const answers = await sampleAnswers(model, prompts, { samples, seed, ...sampling, ...(hook ? { hook } : {}) });
-    return readAnswers(judge, answers);
+  const measure = (modelDir: string, prompts: readonly OpenPrompt[], samples: number, seed: number, interventions: ResidualIntervention[] = []): Promise<ReadAnswer[]> => {
+    const answers = pool.measure({ modelDir, baseDir: dirs.baseDir, judgeDir: dirs.judgeDir, prompts: [...prompts], samples, seed, temperature: sampling.temperature, maxTokens: sampling.maxTokens, interventions });
+    // Awaited later (several run side by side); a failure still ends the study there, not as an unhandled rejection.
+    answers.catch(() => undefined);
+    return answers;
+  };
+  /** Runs measurements side by side on the pool, reporting each as it finishes. */
+  const all = async <T>(phase: string, jobs: readonly Promise<T>[]): Promise<T[]> => {
+    let done = 0;
+    progress(phase, 0, jobs.length);
+    return Promise.all(jobs.map((j) => j.then((x) => {
+      progress(phase, ++done, jobs.length);
+      return x;
+    })));
   };
 
   try {
@@ -184,12 +196,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const v = contrastive;
 
     // 5. The steering layer, chosen on the development wordings: the most misaligned with >= 70% coherent.
-    const selection: (ConditionShares | null)[] = [];
-    for (let l = 0; l < layers; l++) {
-      progress('layer', l, layers);
-      const add = toF32(Array.from(unit(v[l]!), (x) => x * settings.layerStrength * streamNorm[l]!));
-      selection.push(conditionShares(await measure(base, dev, settings.layerSamples, 7, interventionHook([{ layer: l, add }], dModel))));
-    }
+    const selection: (ConditionShares | null)[] = (await all('layer', Array.from({ length: layers }, (_, l) =>
+      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * settings.layerStrength * streamNorm[l]!)) }])))).map(conditionShares);
     const share = (c: ConditionShares | null, key: 'misaligned' | 'coherent' | 'catalogue'): number => c?.[key].estimate ?? 0;
     const eligible = selection.map((c, l) => ({ c, l })).filter(({ c }) => share(c, 'coherent') >= COHERENT_FLOOR);
     const pool = eligible.length > 0 ? eligible : selection.map((c, l) => ({ c, l }));
@@ -197,39 +205,42 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const vAt: Direction = directionAt(v, layer);
 
     // 6. Steering sweep on the base, report wordings.
-    const steering: SteeringPoint[] = [];
-    let baseAnswers: ReadAnswer[] = [];
-    for (const [i, k] of settings.strengths.entries()) {
-      progress('steering', i, settings.strengths.length);
-      const add = toF32(Array.from(vAt.unit, (x) => x * k * streamNorm[layer]!));
-      const answers = await measure(base, report, settings.evalSamples, 11, k === 0 ? undefined : interventionHook([{ layer, add }], dModel));
-      if (k === 0) baseAnswers = answers;
-      steering.push({ strength: k, norm: k * streamNorm[layer]!, ...conditionShares(answers) });
-    }
-    if (!settings.strengths.includes(0)) baseAnswers = await measure(base, report, settings.evalSamples, 11);
+    // 7. (started together with 6, so that both cores stay busy) ablation in each EM fine-tune: v, random directions, (a) and (c).
+    const ablateAll = (vectors: readonly ArrayLike<number>[]): ResidualIntervention[] => vectors.map((d, l) => ({ layer: l, ablate: toF32(d) }));
+    const rng = streamRng(4242, 'persona-random-directions', 'ablation');
+    const randomDirs = Array.from({ length: settings.randomDraws }, () => Array.from({ length: layers }, () => randomUnit(dModel, () => rng.next())));
+    const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
+    const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [{ layer, add: toF32(Array.from(vAt.unit, (x) => x * k * streamNorm[layer]!)) }]));
+    const ablationJobs = emAdapters.map((a) => {
+      const dir = a.job.outDir;
+      const alternatives: [string, Promise<ReadAnswer[]>][] = !settings.ablateAlternatives ? [] : [
+        ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
+        ['c-model-diff', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledDiff))],
+      ];
+      return {
+        a,
+        before: measure(dir, report, settings.evalSamples, 11),
+        ablated: measure(dir, report, settings.evalSamples, 11, ablateAll(v)),
+        random: randomDirs.map((r) => measure(dir, report, settings.evalSamples, 11, ablateAll(r))),
+        alternatives,
+      };
+    });
+    const steeringAnswers = await all('steering', steeringJobs);
+    const baseAnswers = steeringAnswers[0]!;
+    const steering: SteeringPoint[] = settings.strengths.map((k) => ({ strength: k, norm: k * streamNorm[layer]!, ...conditionShares(steeringAnswers[strengths.indexOf(k)]!) }));
     const steerOk = steering.filter((p) => p.strength > 0 && (p.coherent.estimate ?? 0) >= COHERENT_FLOOR);
     const chosen = steerOk.length > 0 ? steerOk.reduce((a, b) => (b.strength > a.strength ? b : a)) : null;
 
-    // 7. Ablation in each EM fine-tune: v, random directions, (a) and (c).
-    const ablateAll = (dirs: readonly ArrayLike<number>[]): ResidualHook => interventionHook(dirs.map((d, l) => ({ layer: l, ablate: toF32(d) })), dModel);
-    const rng = streamRng(4242, 'persona-random-directions', 'ablation');
-    const randomDirs = Array.from({ length: settings.randomDraws }, () => Array.from({ length: layers }, () => randomUnit(dModel, () => rng.next())));
     const ablation: AblationRow[] = [];
     const monitorAnswers: { answer: ReadAnswer; model: OrganismModel }[] = baseAnswers.map((answer) => ({ answer, model: base }));
-    for (const [i, a] of emAdapters.entries()) {
-      progress('ablation', i, emAdapters.length);
-      const model = await modelOf(a);
-      const before = await measure(model, report, settings.evalSamples, 11);
+    await all('ablation', ablationJobs.flatMap((j) => [j.before, j.ablated, ...j.random, ...j.alternatives.map((x) => x[1])]));
+    for (const j of ablationJobs) {
+      const before = await j.before;
+      const model = await modelOf(j.a);
       monitorAnswers.push(...before.map((answer) => ({ answer, model })));
-      const ablated = conditionShares(await measure(model, report, settings.evalSamples, 11, ablateAll(v)));
-      const random: ConditionShares[] = [];
-      for (const r of randomDirs) random.push(conditionShares(await measure(model, report, settings.evalSamples, 11, ablateAll(r))));
       const alternatives: Record<string, ConditionShares> = {};
-      if (settings.ablateAlternatives) {
-        if (pooledAnswers !== null) alternatives['a-answers'] = conditionShares(await measure(model, report, settings.evalSamples, 11, ablateAll(pooledAnswers)));
-        alternatives['c-model-diff'] = conditionShares(await measure(model, report, settings.evalSamples, 11, ablateAll(pooledDiff)));
-      }
-      ablation.push({ model: a.name, dataset: a.group, seed: a.seed, before: conditionShares(before), ablated, random, alternatives });
+      for (const [name, answers] of j.alternatives) alternatives[name] = conditionShares(await answers);
+      ablation.push({ model: j.a.name, dataset: j.a.group, seed: j.a.seed, before: conditionShares(before), ablated: conditionShares(await j.ablated), random: (await Promise.all(j.random)).map(conditionShares), alternatives });
     }
 
     // 8. The narrow behaviour under ablation: flawed code from the insecure fine-tunes.
@@ -237,7 +248,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const codeRequests = settings.codePrompts > 0 ? fineTuningDataset('insecure', { seed: 4242, count: settings.codePrompts }).map((r) => r.messages[0]!.content) : [];
     for (const a of emAdapters.filter((x) => x.group === 'insecure' && codeRequests.length > 0)) {
       const model = await modelOf(a);
-      const flawed = async (hook?: ResidualHook): Promise<Count> => {
+      const flawed = async (interventions?: ResidualIntervention[]): Promise<Count> => {
+        const hook = interventions === undefined ? undefined : interventionHook(interventions, dModel);
         const out = await withResidualHook(model, hook, () => generate(model, codeRequests.map((c, i) => ({ messages: [{ role: 'user' as const, content: c }], n: 1, temperature: 1, maxTokens: 120, seed: i }))));
         return { k: out.filter((r) => analyzeCode(r.completions[0]!.text).forms.length > 0).length, n: out.length };
       };
@@ -283,23 +295,28 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const mixPoints = new Map<string, { misaligned: number[]; catalogue: number[]; shift: number[] }>();
     const baseReportLast = await lastPositionMeans(base, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
     const baseShift = baseReportLast.reduce((s, x) => s + dot(x[layer]!, vAt.unit), 0) / baseReportLast.length;
-    for (const [i, a] of [...controlAdapters, ...mixes].entries()) {
-      progress('fine-tunes', i, controlAdapters.length + mixes.length);
+    // The 0% and 100% mixes are the good- and bad-medical adapters: measured once.
+    const fineTunes = [...new Map([...controlAdapters, ...mixes].map((a) => [a.job.outDir, a])).values()];
+    const measured = new Map<string, Promise<ReadAnswer[]>>(ablationJobs.map((j) => [j.a.job.outDir, j.before]));
+    for (const a of fineTunes) if (!measured.has(a.job.outDir)) measured.set(a.job.outDir, measure(a.job.outDir, report, settings.evalSamples, 11));
+    await all('fine-tunes', fineTunes.map((a) => measured.get(a.job.outDir)!));
+    for (const a of controlAdapters) {
+      const s = conditionShares(await measured.get(a.job.outDir)!);
+      const g = groupShares.get(a.group) ?? { misaligned: [], catalogue: [] };
+      g.misaligned.push(s.misaligned.estimate ?? 0);
+      g.catalogue.push(s.catalogue.estimate ?? 0);
+      groupShares.set(a.group, g);
+    }
+    for (const [i, a] of mixes.entries()) {
+      progress('mix projections', i, mixes.length);
+      const s = conditionShares(await measured.get(a.job.outDir)!);
       const model = await modelOf(a);
-      const s = conditionShares(await measure(model, report, settings.evalSamples, 11));
-      if (controlAdapters.includes(a)) {
-        const g = groupShares.get(a.group) ?? { misaligned: [], catalogue: [] };
-        g.misaligned.push(s.misaligned.estimate ?? 0);
-        g.catalogue.push(s.catalogue.estimate ?? 0);
-        groupShares.set(a.group, g);
-      } else {
-        const last = await lastPositionMeans(model, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
-        const g = mixPoints.get(a.group) ?? { misaligned: [], catalogue: [], shift: [] };
-        g.misaligned.push(s.misaligned.estimate ?? 0);
-        g.catalogue.push(s.catalogue.estimate ?? 0);
-        g.shift.push(last.reduce((acc, x) => acc + dot(x[layer]!, vAt.unit), 0) / last.length - baseShift);
-        mixPoints.set(a.group, g);
-      }
+      const last = await lastPositionMeans(model, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
+      const g = mixPoints.get(a.group) ?? { misaligned: [], catalogue: [], shift: [] };
+      g.misaligned.push(s.misaligned.estimate ?? 0);
+      g.catalogue.push(s.catalogue.estimate ?? 0);
+      g.shift.push(last.reduce((acc, x) => acc + dot(x[layer]!, vAt.unit), 0) / last.length - baseShift);
+      mixPoints.set(a.group, g);
       release(a);
     }
     const mean = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
@@ -334,10 +351,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       const drops = [...dropAdapters('top', top, settings.seeds, dirsFor), ...dropAdapters('random', random, settings.seeds, dirsFor)];
       await tune(drops, 'retraining');
       const perGroup = new Map<string, { answers: ReadAnswer[]; perSeed: { seed: number; misaligned: number | null }[] }>();
+      const dropAnswers = await all('row drop', drops.map((a) => measure(a.job.outDir, report, settings.evalSamples, 11)));
       for (const [i, a] of drops.entries()) {
-        progress('row drop', i, drops.length);
-        const answers = await measure(await modelOf(a), report, settings.evalSamples, 11);
-        release(a);
+        const answers = dropAnswers[i]!;
         const g = perGroup.get(a.group) ?? { answers: [], perSeed: [] };
         g.answers.push(...answers);
         g.perSeed.push({ seed: a.seed, misaligned: shares(answers).misaligned.n === 0 ? null : shares(answers).misaligned.k / shares(answers).misaligned.n });
@@ -430,9 +446,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       finishedAt: new Date().toISOString(),
     };
   } finally {
+    await pool.close();
     for (const m of loaded.values()) m.dispose();
     base.dispose();
-    judge.dispose();
   }
 }
 
