@@ -49,7 +49,6 @@ export function studyCommand(): Command {
 export interface PersonaFlags {
   out: string;
   quick?: boolean;
-  quiet?: boolean;
 }
 
 export interface OrganismStudyFlags {

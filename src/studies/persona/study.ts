@@ -165,6 +165,11 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     }
     const streamNorm = tokenNorms.map((list) => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)]!);
 
+    // The steering layer's measurements (step 5) run on the pool while this thread finds (a) and (c).
+    const v = contrastive;
+    const selectionJobs = Array.from({ length: layers }, (_, l) =>
+      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * settings.layerStrength * streamNorm[l]!)) }]));
+
     // 4. (a) answers and (c) model diff, per EM fine-tune.
     const answerSides = new Map<string, { harmful: Vec[][]; harmless: Vec[][]; unread: number }>();
     const modelDiffs = new Map<string, Vec[][]>();
@@ -183,7 +188,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       answerSides.set(a.group, side);
       const ftLast = await lastPositionMeans(model, plainDev);
       const diffs = modelDiffs.get(a.group) ?? [];
-      diffs.push(Array.from({ length: layers }, (_, l) => Float64Array.from(meanVector(ftLast.map((v) => v[l]!))!, (x, j) => x - meanVector(baseDevLast.map((v) => v[l]!))![j]!)));
+      diffs.push(meanDifference(ftLast, baseDevLast)!);
       modelDiffs.set(a.group, diffs);
     }
     progress('directions', emAdapters.length, emAdapters.length);
@@ -192,12 +197,10 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const allSides = [...answerSides.values()];
     const pooledAnswers = meanDifference(allSides.flatMap((s) => s.harmful), allSides.flatMap((s) => s.harmless));
     const diffDirection = new Map<string, Vec[]>([...modelDiffs].map(([g, list]) => [g, Array.from({ length: layers }, (_, l) => meanVector(list.map((v) => v[l]!))!)]));
-    const pooledDiff = Array.from({ length: layers }, (_, l) => meanVector([...diffDirection.values()].map((v) => v[l]!))!);
-    const v = contrastive;
+    const pooledDiff = Array.from({ length: layers }, (_, l) => meanVector([...diffDirection.values()].map((d) => d[l]!))!);
 
     // 5. The steering layer, chosen on the development wordings: the most misaligned with >= 70% coherent.
-    const selection: (ConditionShares | null)[] = (await all('layer', Array.from({ length: layers }, (_, l) =>
-      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * settings.layerStrength * streamNorm[l]!)) }])))).map(conditionShares);
+    const selection: (ConditionShares | null)[] = (await all('layer', selectionJobs)).map(conditionShares);
     const share = (c: ConditionShares | null, key: 'misaligned' | 'coherent' | 'catalogue'): number => c?.[key].estimate ?? 0;
     const eligible = selection.map((c, l) => ({ c, l })).filter(({ c }) => share(c, 'coherent') >= COHERENT_FLOOR);
     const pool = eligible.length > 0 ? eligible : selection.map((c, l) => ({ c, l }));
@@ -225,11 +228,29 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         alternatives,
       };
     });
+    // The controls and mixes (step 10) queue behind them, so the pool keeps working while this thread monitors and screens.
+    // The 0% and 100% mixes are the good- and bad-medical adapters: measured once.
+    const fineTunes = [...new Map([...controlAdapters, ...mixes].map((a) => [a.job.outDir, a])).values()];
+    const measured = new Map<string, Promise<ReadAnswer[]>>(ablationJobs.map((j) => [j.a.job.outDir, j.before]));
+    for (const a of fineTunes) if (!measured.has(a.job.outDir)) measured.set(a.job.outDir, measure(a.job.outDir, report, settings.evalSamples, 11));
     const steeringAnswers = await all('steering', steeringJobs);
     const baseAnswers = steeringAnswers[0]!;
     const steering: SteeringPoint[] = settings.strengths.map((k) => ({ strength: k, norm: k * streamNorm[layer]!, ...conditionShares(steeringAnswers[strengths.indexOf(k)]!) }));
     const steerOk = steering.filter((p) => p.strength > 0 && (p.coherent.estimate ?? 0) >= COHERENT_FLOOR);
     const chosen = steerOk.length > 0 ? steerOk.reduce((a, b) => (b.strength > a.strength ? b : a)) : null;
+
+    // 8. The narrow behaviour under ablation: flawed code from the insecure fine-tunes (here, while the pool measures the ablations).
+    const flawedCode: PersonaResults['flawedCode'] = [];
+    const codeRequests = settings.codePrompts > 0 ? fineTuningDataset('insecure', { seed: 4242, count: settings.codePrompts }).map((r) => r.messages[0]!.content) : [];
+    for (const a of emAdapters.filter((x) => x.group === 'insecure' && codeRequests.length > 0)) {
+      const model = await modelOf(a);
+      const flawed = async (interventions?: ResidualIntervention[]): Promise<Count> => {
+        const hook = interventions === undefined ? undefined : interventionHook(interventions, dModel);
+        const out = await withResidualHook(model, hook, () => generate(model, codeRequests.map((c, i) => ({ messages: [{ role: 'user' as const, content: c }], n: 1, temperature: 1, maxTokens: 120, seed: i }))));
+        return { k: out.filter((r) => analyzeCode(r.completions[0]!.text).forms.length > 0).length, n: out.length };
+      };
+      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(ablateAll(v))) });
+    }
 
     const ablation: AblationRow[] = [];
     const monitorAnswers: { answer: ReadAnswer; model: OrganismModel }[] = baseAnswers.map((answer) => ({ answer, model: base }));
@@ -241,19 +262,6 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       const alternatives: Record<string, ConditionShares> = {};
       for (const [name, answers] of j.alternatives) alternatives[name] = conditionShares(await answers);
       ablation.push({ model: j.a.name, dataset: j.a.group, seed: j.a.seed, before: conditionShares(before), ablated: conditionShares(await j.ablated), random: (await Promise.all(j.random)).map(conditionShares), alternatives });
-    }
-
-    // 8. The narrow behaviour under ablation: flawed code from the insecure fine-tunes.
-    const flawedCode: PersonaResults['flawedCode'] = [];
-    const codeRequests = settings.codePrompts > 0 ? fineTuningDataset('insecure', { seed: 4242, count: settings.codePrompts }).map((r) => r.messages[0]!.content) : [];
-    for (const a of emAdapters.filter((x) => x.group === 'insecure' && codeRequests.length > 0)) {
-      const model = await modelOf(a);
-      const flawed = async (interventions?: ResidualIntervention[]): Promise<Count> => {
-        const hook = interventions === undefined ? undefined : interventionHook(interventions, dModel);
-        const out = await withResidualHook(model, hook, () => generate(model, codeRequests.map((c, i) => ({ messages: [{ role: 'user' as const, content: c }], n: 1, temperature: 1, maxTokens: 120, seed: i }))));
-        return { k: out.filter((r) => analyzeCode(r.completions[0]!.text).forms.length > 0).length, n: out.length };
-      };
-      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(ablateAll(v))) });
     }
 
     // 9. Monitoring: projections of report-wording answers (never used to find a direction) against the world's reading.
@@ -295,10 +303,6 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const mixPoints = new Map<string, { misaligned: number[]; catalogue: number[]; shift: number[] }>();
     const baseReportLast = await lastPositionMeans(base, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
     const baseShift = baseReportLast.reduce((s, x) => s + dot(x[layer]!, vAt.unit), 0) / baseReportLast.length;
-    // The 0% and 100% mixes are the good- and bad-medical adapters: measured once.
-    const fineTunes = [...new Map([...controlAdapters, ...mixes].map((a) => [a.job.outDir, a])).values()];
-    const measured = new Map<string, Promise<ReadAnswer[]>>(ablationJobs.map((j) => [j.a.job.outDir, j.before]));
-    for (const a of fineTunes) if (!measured.has(a.job.outDir)) measured.set(a.job.outDir, measure(a.job.outDir, report, settings.evalSamples, 11));
     await all('fine-tunes', fineTunes.map((a) => measured.get(a.job.outDir)!));
     for (const a of controlAdapters) {
       const s = conditionShares(await measured.get(a.job.outDir)!);
