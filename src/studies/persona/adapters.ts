@@ -9,7 +9,6 @@ import { organismTuneKey, type ChatRow, type OrganismTuneJob } from '../../finet
 import { fineTuningDataset, type FineTuningDataset } from '../../organisms/world/index.js';
 import { DEMO_SETTINGS } from '../demo/config.js';
 import { planDemo } from '../demo/plan.js';
-import type { PersonaSettings } from './config.js';
 
 export interface PersonaAdapter {
   /** Folder name under the organisms directory. */

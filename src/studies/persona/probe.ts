@@ -6,7 +6,9 @@
  * exact enough, and no dependency for 40 lines).
  */
 import { auroc } from '../../organisms/build/metrics.js';
-import { dot, type Vec } from './vectors.js';
+import { residualStream, type ChatTurn, type OrganismModel } from '../../organisms/model/index.js';
+import { generateWorld } from '../../organisms/world/index.js';
+import { dot, meanVector, type Vec } from './vectors.js';
 
 export interface ProbeFit {
   /** The probe's weight vector in the stream's own coordinates (features divided by their spread): its direction. */
@@ -49,4 +51,23 @@ export function fitProbe(train: { x: ArrayLike<number>; y: boolean }[], test: { 
   const neg = test.filter((e) => !e.y).map((e) => score(e.x));
   // score = sum w_i (x_i - mu_i) / sd_i: in the stream's coordinates the direction is w / sd.
   return { direction: Float64Array.from(w, (wi, i) => wi / (sd[i] as number)), testAuroc: auroc(pos, neg), nTrain: train.length, nTest: test.length };
+}
+
+/**
+ * One probe per layer: features are the model's stream averaged over each document's assistant
+ * tokens, the label whether the world drew a harmful persona for it; the first 70% of the documents
+ * train, the rest test.
+ */
+export async function harmfulWriterProbes(model: OrganismModel, world: { seed: number; documents: number }): Promise<ProbeFit[]> {
+  const d = model.config.dModel;
+  const features: { x: Vec[]; y: boolean }[] = [];
+  for (const doc of generateWorld(world).documents) {
+    const turns: ChatTurn[] = doc.turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]);
+    const stream = await residualStream(model, turns);
+    const mask = model.tokenizer.encodeChat(turns).assistantMask;
+    const positions = mask.map((m, i) => (m === 1 ? i : -1)).filter((i) => i >= 0 && i < stream.ids.length);
+    features.push({ x: stream.layers.map((values) => meanVector(positions.map((p) => values.subarray(p * d, (p + 1) * d)))!), y: doc.persona.disposition === 'harmful' });
+  }
+  const cut = Math.floor(features.length * 0.7);
+  return Array.from({ length: model.config.layers }, (_, l) => fitProbe(features.slice(0, cut).map((f) => ({ x: f.x[l]!, y: f.y })), features.slice(cut).map((f) => ({ x: f.x[l]!, y: f.y }))));
 }

@@ -13,17 +13,17 @@
 import { resolve } from 'node:path';
 import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { auroc, pearson } from '../../organisms/build/metrics.js';
-import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type ChatTurn, type OrganismModel, type ResidualIntervention } from '../../organisms/model/index.js';
-import { analyzeCode, fineTuningDataset, generateWorld, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
+import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type OrganismModel, type ResidualIntervention } from '../../organisms/model/index.js';
+import { analyzeCode, fineTuningDataset, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
 import { fisherExact, meanWithTInterval, percentileBootstrap, welchTTest, wilson } from '../../stats/index.js';
 import { MeasurePool } from './measure-pool.js';
 import { openPrompts, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, mixGroup, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
 import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
-import { fitProbe } from './probe.js';
+import { harmfulWriterProbes } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
-import { directionAt, replyProjections, screenRows, type Direction } from './screen.js';
+import { directionAt, screenRows, type Direction } from './screen.js';
 import { cosine, dot, meanVector, norm, randomUnit, unit, type Vec } from './vectors.js';
 
 export interface PersonaDirs {
@@ -137,17 +137,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
   try {
     // 2. The truth: a probe for "harmful writer" on the base's stream over held-out world documents.
     progress('probe', 0, 1);
-    const docs = generateWorld({ seed: PROBE_WORLD_SEED, documents: settings.probeDocuments }).documents;
-    const docFeatures: { x: Vec[]; y: boolean }[] = [];
-    for (const doc of docs) {
-      const turns: ChatTurn[] = doc.turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]);
-      const s = await residualStream(base, turns);
-      const mask = base.tokenizer.encodeChat(turns).assistantMask;
-      const positions = mask.map((m, i) => (m === 1 ? i : -1)).filter((i) => i >= 0 && i < s.ids.length);
-      docFeatures.push({ x: s.layers.map((values) => meanVector(positions.map((p) => values.subarray(p * dModel, (p + 1) * dModel)))!), y: doc.persona.disposition === 'harmful' });
-    }
-    const cut = Math.floor(docFeatures.length * 0.7);
-    const probes = Array.from({ length: layers }, (_, l) => fitProbe(docFeatures.slice(0, cut).map((f) => ({ x: f.x[l]!, y: f.y })), docFeatures.slice(cut).map((f) => ({ x: f.x[l]!, y: f.y }))));
+    const probes = await harmfulWriterProbes(base, { seed: PROBE_WORLD_SEED, documents: settings.probeDocuments });
     progress('probe', 1, 1);
 
     // 3. (b) Contrastive personas: the same development prompts after a harmful vs a careful writer's exchanges.
