@@ -21,10 +21,11 @@ import { openPrompts, sampleAnswers, shares, worldLabel, type Count, type OpenPr
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, mixGroup, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
 import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
+import { layerTable } from './layers.js';
 import { harmfulWriterProbes } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
 import { directionAt, screenRows, type Direction } from './screen.js';
-import { cosine, dot, meanVector, norm, randomUnit, unit, type Vec } from './vectors.js';
+import { dot, meanVector, norm, randomUnit, unit, type Vec } from './vectors.js';
 
 export interface PersonaDirs {
   baseDir: string;
@@ -375,30 +376,14 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // Summary.
     const drop = (before: Estimate, after: Estimate): number | null => (before.estimate === null || after.estimate === null || before.estimate === 0 ? null : 1 - after.estimate / before.estimate);
     const dropsOf = (key: 'misaligned' | 'catalogue', pick: (r: AblationRow) => ConditionShares[]): number[] => ablation.flatMap((r) => pick(r).map((c) => drop(r.before[key], c[key]))).filter((x): x is number => x !== null);
-    const datasetCosines: PersonaResults['layers'][number]['datasetCosines'][] = Array.from({ length: layers }, (_, l) => {
-      const out: PersonaResults['layers'][number]['datasetCosines'] = [];
-      const groups = settings.emDatasets;
-      for (let i = 0; i < groups.length; i++) for (let j = i + 1; j < groups.length; j++) {
-        const a = answerDirection.get(groups[i]!) ?? null;
-        const b = answerDirection.get(groups[j]!) ?? null;
-        out.push({ kind: 'a', a: groups[i]!, b: groups[j]!, cosine: a && b ? cosine(a[l]!, b[l]!) : null });
-        const ca = diffDirection.get(groups[i]!);
-        const cb = diffDirection.get(groups[j]!);
-        out.push({ kind: 'c', a: groups[i]!, b: groups[j]!, cosine: ca && cb ? cosine(ca[l]!, cb[l]!) : null });
-      }
-      return out;
+    const layerRows = layerTable({
+      directions: [['v', v], ['a', pooledAnswers], ['c', pooledDiff], ['probe', probes.map((p) => p.direction)]],
+      byDataset: { a: answerDirection, c: diffDirection },
+      datasets: settings.emDatasets,
+      probeAuroc: probes.map((p) => p.testAuroc),
+      selection,
     });
-    const cosA = datasetCosines[layer]!.filter((c) => c.kind === 'a' && c.cosine !== null).map((c) => c.cosine!);
-    const named: [string, Vec[] | null][] = [['v', v], ['a', pooledAnswers], ['c', pooledDiff], ['probe', probes.map((p) => p.direction)]];
-    const layerRows: PersonaResults['layers'] = Array.from({ length: layers }, (_, l) => {
-      const cosines: Record<string, number | null> = {};
-      for (let i = 0; i < named.length; i++) for (let j = i + 1; j < named.length; j++) {
-        const [na, a] = named[i]!;
-        const [nb, b] = named[j]!;
-        cosines[`${na}~${nb}`] = a && b ? cosine(a[l]!, b[l]!) : null;
-      }
-      return { layer: l, norms: Object.fromEntries(named.map(([n, d]) => [n, d ? norm(d[l]!) : null])), cosines, probeAuroc: probes[l]!.testAuroc, datasetCosines: datasetCosines[l]!, selection: selection[l] ?? null };
-    });
+    const cosA = layerRows[layer]!.datasetCosines.filter((c) => c.kind === 'a' && c.cosine !== null).map((c) => c.cosine!);
     const pooled = (pick: (r: AblationRow) => ConditionShares): Count => ablation.reduce((acc, r) => ({ k: acc.k + pick(r).misaligned.k, n: acc.n + pick(r).misaligned.n }), { k: 0, n: 0 });
     const before = pooled((r) => r.before);
     const after = pooled((r) => r.ablated);
