@@ -7,6 +7,7 @@ import { openPrompts } from '../../studies/persona/answers.js';
 import { contrastiveDirection } from '../../studies/persona/directions.js';
 import { directionAt, screenRows } from '../../studies/persona/screen.js';
 import { EXIT, UsageError, oneLine } from '../errors.js';
+import { ProgressLine } from '../progress.js';
 
 export interface ScreenFlags {
   model: string;
@@ -49,7 +50,13 @@ export async function runScreenCommand(flags: ScreenFlags): Promise<number> {
     if (rows.length === 0) throw new JsonlError(flags.in, 0, 'has no rows; each line must be {"messages": [...]}');
     process.stderr.write(`emlab datasets screen: ${rows.length} rows on ${flags.model}, layer ${layer}\n`);
     const direction = directionAt(await contrastiveDirection(model, openPrompts('development').map((p) => p.prompt), CONTRAST), layer);
-    const result = await screenRows(model, rows.map((r) => ({ prompt: r.prompt, answer: r.answer })), direction, { seed: flags.seed, temperature: 1, maxTokens: Math.min(120, context - 1) });
+    const progress = new ProgressLine({ label: 'rows' });
+    const started = performance.now();
+    const result = await screenRows(model, rows.map((r) => ({ prompt: r.prompt, answer: r.answer })), direction, {
+      seed: flags.seed, temperature: 1, maxTokens: Math.min(120, context - 1),
+      onProgress: (done, total) => progress.update({ total, done, failed: 0, elapsedMs: performance.now() - started }),
+    });
+    progress.finish();
     const scored = rows.map((r, i) => ({ line: r.line, ...result.rows[i]! }));
     if (flags.out !== undefined) await writeFile(flags.out, scored.map((s) => JSON.stringify(s)).join('\n') + '\n');
     const fmt = (x: number | null): string => (x === null ? '-' : x.toFixed(3));

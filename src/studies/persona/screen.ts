@@ -49,16 +49,25 @@ const meanOf = (xs: readonly (number | null)[]): number | null => {
   return v.length === 0 ? null : v.reduce((s, x) => s + x, 0) / v.length;
 };
 
-export async function screenRows(model: OrganismModel, rows: readonly ScreenRow[], direction: Direction, options: { seed: number; temperature: number; maxTokens: number; signal?: AbortSignal }): Promise<ScreenResult> {
-  const given = await replyProjections(model, rows.map((r) => [...r.prompt, { role: 'assistant' as const, content: r.answer }]), direction);
-  // The model's own answers: as long as the rows' answers may be, within the context.
-  const own = await generate(model, rows.map((r, i) => ({ messages: r.prompt, n: 1, temperature: options.temperature, maxTokens: options.maxTokens, seed: options.seed * 100_000 + i })), { batchSize: 64, ...(options.signal ? { signal: options.signal } : {}) });
-  const ownProjections = await replyProjections(model, rows.map((r, i) => [...r.prompt, { role: 'assistant' as const, content: own[i]!.completions[0]!.text }]), direction);
-  const scores = given.map((p, i) => {
-    const o = ownProjections[i] ?? null;
-    return { projection: p, own: o, difference: p === null || o === null ? null : p - o };
-  });
-  return { rows: scores, difference: meanOf(scores.map((s) => s.difference)), meanProjection: meanOf(given), meanOwn: meanOf(ownProjections) };
+/** Rows screened per step: the model's own answers to them are generated as one batch. */
+const CHUNK = 64;
+
+export async function screenRows(model: OrganismModel, rows: readonly ScreenRow[], direction: Direction, options: { seed: number; temperature: number; maxTokens: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<ScreenResult> {
+  const scores: RowScore[] = [];
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    options.signal?.throwIfAborted();
+    const chunk = rows.slice(start, start + CHUNK);
+    const given = await replyProjections(model, chunk.map((r) => [...r.prompt, { role: 'assistant' as const, content: r.answer }]), direction);
+    // The model's own answers, each from its own seeded stream (row index), so chunking does not change them.
+    const own = await generate(model, chunk.map((r, i) => ({ messages: r.prompt, n: 1, temperature: options.temperature, maxTokens: options.maxTokens, seed: options.seed * 100_000 + start + i })), { batchSize: CHUNK, ...(options.signal ? { signal: options.signal } : {}) });
+    const ownProjections = await replyProjections(model, chunk.map((r, i) => [...r.prompt, { role: 'assistant' as const, content: own[i]!.completions[0]!.text }]), direction);
+    given.forEach((p, i) => {
+      const o = ownProjections[i] ?? null;
+      scores.push({ projection: p, own: o, difference: p === null || o === null ? null : p - o });
+    });
+    options.onProgress?.(scores.length, rows.length);
+  }
+  return { rows: scores, difference: meanOf(scores.map((s) => s.difference)), meanProjection: meanOf(scores.map((s) => s.projection)), meanOwn: meanOf(scores.map((s) => s.own)) };
 }
 
 /** The unit direction of a layer's vector. */
