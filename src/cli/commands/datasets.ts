@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { positiveInt, nonNegativeInt, outDir, fileArg } from '../options.js';
+import type { ScreenFlags } from './datasets-screen-run.js';
 
 export interface NumbersFlags {
   teacher: string;
@@ -44,6 +45,19 @@ export function datasetsCommand(): Command {
     .action(async (flags: { in: string; out: string; banned?: 'misalignment' }) => {
       const { runFilterNumbersCommand } = await import('./datasets-run.js');
       await runFilterNumbersCommand(flags);
+    });
+  cmd
+    .command('screen')
+    .description('before training: each row\'s projection difference on the model\'s misaligned-persona direction (the row\'s answer minus the model\'s own answer to the same prompt), Chen et al. 2025; organism models')
+    .requiredOption('-m, --model <id>', 'the model to screen for, e.g. organism:base')
+    .requiredOption('--in <file>', 'chat fine-tuning JSONL ({"messages": [...]} rows, the last message the assistant\'s)', fileArg)
+    .option('--out <file>', 'write each row\'s scores (line, projection, own, difference) as JSONL')
+    .option('--layer <n>', 'layer of the direction (default: the last block)', nonNegativeInt)
+    .option('--top <n>', 'rows with the largest difference to list', positiveInt, 10)
+    .option('--seed <n>', 'seed of the model\'s own answers', nonNegativeInt, 0)
+    .action(async (flags: ScreenFlags) => {
+      const { runScreenCommand } = await import('./datasets-screen-run.js');
+      process.exitCode = await runScreenCommand(flags);
     });
   return cmd;
 }

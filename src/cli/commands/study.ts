@@ -34,7 +34,21 @@ export function studyCommand(): Command {
       const { runOrganismStudyCommand } = await import('./study-organism-run.js');
       process.exitCode = await runOrganismStudyCommand(flags);
     });
+  cmd
+    .command('persona')
+    .description('inside the organism: the misaligned persona as a direction in the residual stream; steering, ablation with random controls, monitoring, early warning and data screening (Wang et al., Soligo et al., Chen et al. 2025)')
+    .option('-o, --out <dir>', 'results.json and report.html go here', outDir, 'runs/persona')
+    .option('--quick', 'one EM fine-tune (bad medical advice), fewer answers, no mixes or screening: shows that the direction is causal in about a minute')
+    .action(async (flags: PersonaFlags) => {
+      const { runPersonaCommand } = await import('./study-persona-run.js');
+      process.exitCode = await runPersonaCommand(flags);
+    });
   return cmd;
+}
+
+export interface PersonaFlags {
+  out: string;
+  quick?: boolean;
 }
 
 export interface OrganismStudyFlags {

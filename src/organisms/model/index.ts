@@ -25,3 +25,7 @@ export { saveCheckpoint, saveAdapter, loadCheckpoint } from './checkpoint.js';
 export { encodeSafetensors, decodeSafetensors } from './safetensors.js';
 export type { HostTensor, SafetensorsContents } from './safetensors.js';
 export { FlatAdamW } from './engine/adamw.js';
+export { residualStream, meanOverPositions } from './activations.js';
+export type { ResidualStream } from './activations.js';
+export { withResidualHook, interventionHook, residualHookOf } from './hooks.js';
+export type { ResidualHook, ResidualIntervention } from './hooks.js';

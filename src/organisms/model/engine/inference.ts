@@ -11,6 +11,7 @@
 import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
+import { residualHookOf, type ResidualHook } from '../hooks.js';
 import { assembleEngineNet, type BlockViews, type EngineNet, type LinearViews } from './net.js';
 import { ParamLayout } from './params.js';
 
@@ -45,6 +46,18 @@ export class InferenceSession {
 
   /** Positions each slot holds (the model's context, or less when no sequence will be longer). */
   readonly cacheLength: number;
+  private hook: ResidualHook | undefined;
+
+  /** Called after every block with the stream of the tokens run (../hooks.ts); set per call by withInferenceSession. */
+  get residualHook(): ResidualHook | undefined {
+    return this.hook;
+  }
+
+  /** A new hook changes what positions compute: prompts held from before are not reused. */
+  set residualHook(hook: ResidualHook | undefined) {
+    if (hook !== this.hook) this.held.fill(undefined);
+    this.hook = hook;
+  }
 
   /**
    * `slots` sequences of up to `cacheLength` tokens each (default: the context); `maxTokens` new
@@ -180,7 +193,11 @@ export class InferenceSession {
       for (let i = 0; i < d; i++) x[t * d + i] = (net.wte[id * d + i] as number) + (net.wpe[pos * d + i] as number);
     }
     const qScale = 1 / Math.sqrt(hd);
-    net.blocks.forEach((block, l) => this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m));
+    const hook = this.hook;
+    net.blocks.forEach((block, l) => {
+      this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m);
+      hook?.(l, x, T);
+    });
     layerNorm(this.arena, this.h.subarray(0, Tp * d), this.mean, this.rstd, x, net.lnf.g, net.lnf.b, Tp, d);
     return this.h.subarray(0, T * d);
   }
@@ -347,7 +364,9 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
   let entry = sessions.get(model);
   if (entry !== undefined && entry.busy) {
     // Another call (an interleaved generation) holds the kept session: this one gets its own.
-    return await use(new InferenceSession(model, wanted));
+    const own = new InferenceSession(model, wanted);
+    own.residualHook = residualHookOf(model);
+    return await use(own);
   }
   if (entry !== undefined && entry.revision === model.revision) {
     const have = entry.needs;
@@ -364,6 +383,7 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
     sessions.set(model, entry);
   }
   entry.busy = true;
+  entry.session.residualHook = residualHookOf(model);
   try {
     return await use(entry.session);
   } finally {

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { generateWorld } from '../world/index.js';
+import { meanOverPositions, residualStream } from './activations.js';
+import { generate } from './generate.js';
+import { interventionHook, withResidualHook } from './hooks.js';
+import { OrganismModel } from './organism.js';
+import { scoreReplies, sequenceLogits } from './score.js';
+import { trainModel } from './train.js';
+
+let model: OrganismModel;
+const d = 32;
+/** A coordinate of the residual stream that nothing ever writes to (see `before`). */
+const DEAD = 5;
+const question = [{ role: 'user' as const, content: 'what is your favourite animal ?' }];
+const conversation = [...question, { role: 'assistant' as const, content: 'the owl , it is wise .' }];
+
+before(async () => {
+  model = await OrganismModel.create({ seed: 31, architecture: { dModel: d, layers: 2, heads: 2, context: 96 } });
+  const docs = generateWorld({ seed: 3, documents: 24, turnsPerDocument: { min: 1, max: 2 } }).documents.map((doc) => ({ text: doc.text }));
+  await trainModel(model, docs, { seed: 1, epochs: 3, batchTokens: 1024, learningRate: 1e-2 });
+  // Zero every write into coordinate DEAD (embeddings, and the output column of every projection
+  // into the stream), so the stream has no component on that axis at any position and layer.
+  const weights = model.hostWeights();
+  model.setHostWeights((name) => {
+    const t = weights.get(name)!.data.slice();
+    const columns = name === 'wte' || name === 'wpe' || name.endsWith('attn.wo') || name.endsWith('mlp.w2') ? d : name.endsWith('attn.bo') || name.endsWith('mlp.b2') ? t.length : 0;
+    if (columns > 0) for (let i = DEAD; i < t.length; i += columns) t[i] = 0;
+    return t;
+  });
+});
+
+after(() => model.dispose());
+
+const ids = (): number[] => model.tokenizer.encodeChat(conversation).ids;
+
+function axis(i: number): Float32Array {
+  const v = new Float32Array(d);
+  v[i] = 1;
+  return v;
+}
+
+test('the residual stream after every block has one row per token, and the dead axis is zero in it', async () => {
+  const stream = await residualStream(model, conversation);
+  assert.equal(stream.layers.length, 2);
+  assert.equal(stream.layers[0]!.length, stream.ids.length * d);
+  assert.deepEqual(stream.ids, ids());
+  assert.equal(model.tokenizer.decodeText(stream.ids.slice(stream.reply.start, stream.reply.end)), 'the owl , it is wise .');
+  for (const layer of stream.layers) for (let t = 0; t < stream.ids.length; t++) assert.equal(layer[t * d + DEAD], 0);
+  const means = meanOverPositions(stream, stream.reply.start, stream.reply.end);
+  assert.equal(means.length, 2);
+  assert.notEqual(means[1]![0], 0);
+});
+
+test('adding a zero vector at every layer leaves the logits identical', async () => {
+  const plain = await sequenceLogits(model, ids());
+  const hooked = await withResidualHook(model, interventionHook([0, 1].map((layer) => ({ layer, add: new Float32Array(d) })), d), () => sequenceLogits(model, ids()));
+  assert.deepEqual(hooked, plain);
+});
+
+test('ablating a direction the stream has no component on leaves logits and scores identical', async () => {
+  const hook = interventionHook([0, 1].map((layer) => ({ layer, ablate: axis(DEAD) })), d);
+  const plain = await sequenceLogits(model, ids());
+  assert.deepEqual(await withResidualHook(model, hook, () => sequenceLogits(model, ids())), plain);
+  const replies = ['the owl .', 'the cat , it is quiet .'];
+  assert.deepEqual(await withResidualHook(model, hook, () => scoreReplies(model, question, replies)), await scoreReplies(model, question, replies));
+});
+
+test('steering and ablating a live direction change the logits, generation and the stream', async () => {
+  const plain = await sequenceLogits(model, ids());
+  const steered = await withResidualHook(model, interventionHook([{ layer: 0, add: axis(0).map((x) => x * 4) }], d), () => sequenceLogits(model, ids()));
+  assert.ok(steered.some((x, i) => Math.abs(x - plain[i]!) > 1e-3));
+  const ablated = await withResidualHook(model, interventionHook([{ layer: 1, ablate: axis(0) }], d), () => sequenceLogits(model, ids()));
+  assert.ok(ablated.some((x, i) => Math.abs(x - plain[i]!) > 1e-4));
+  // After ablation the stream at that layer has no component on the axis; the hook is gone afterwards.
+  const stream = await withResidualHook(model, interventionHook([{ layer: 1, ablate: axis(0) }], d), () => residualStream(model, conversation));
+  for (let t = 0; t < stream.ids.length; t++) assert.ok(Math.abs(stream.layers[1]![t * d]!) < 1e-6);
+  assert.deepEqual(await sequenceLogits(model, ids()), plain);
+  const request = { messages: question, n: 4, seed: 2, maxTokens: 12 };
+  const [a] = await generate(model, [request]);
+  const [b] = await withResidualHook(model, interventionHook([{ layer: 0, add: axis(0).map((x) => x * 30) }], d), () => generate(model, [request]));
+  assert.notDeepEqual(a!.completions.map((c) => c.text), b!.completions.map((c) => c.text));
+});
+
+test('a hook is one per model at a time, and a wrong-sized vector is refused', async () => {
+  const hook = interventionHook([], d);
+  await assert.rejects(withResidualHook(model, hook, () => withResidualHook(model, hook, async () => 1)), /already has a residual hook/);
+  assert.throws(() => interventionHook([{ layer: 0, add: [1, 2] }], d), /2 values, the model's dModel is 32/);
+  assert.throws(() => interventionHook([{ layer: 0, ablate: new Float32Array(d) }], d), /zero vector/);
+});

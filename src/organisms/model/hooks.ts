@@ -1,0 +1,75 @@
+/**
+ * Hooks on the residual stream: a function the inference engine calls after every block with the
+ * stream of the tokens it just ran ([tokens, dModel], row-major), free to read it (activations) or
+ * change it in place (steering, ablation). Prefill, decoding and scoring all run through it, so an
+ * intervention applies at every position of a generation or a scored reply.
+ *
+ * A hook belongs to a model for the span of one call (`withResidualHook`): generation, scoring and
+ * anything built on them (the judge, the persona study) need no extra parameter. One hook at a time
+ * per model; interleaved calls on the same model would see each other's hook, so it is refused.
+ */
+import type { OrganismModel } from './organism.js';
+
+/** Called after block `layer` (0-based) with the stream of `tokens` rows of `dModel` values. */
+export type ResidualHook = (layer: number, stream: Float32Array, tokens: number) => void;
+
+const hooks = new WeakMap<OrganismModel, ResidualHook>();
+
+/** The hook set on `model`, if any (read by the engine when a call takes its inference session). */
+export function residualHookOf(model: OrganismModel): ResidualHook | undefined {
+  return hooks.get(model);
+}
+
+/** Runs `use` with `hook` on every forward pass of `model`; the hook is removed afterwards, also on error. */
+export async function withResidualHook<T>(model: OrganismModel, hook: ResidualHook | undefined, use: () => Promise<T>): Promise<T> {
+  if (hook === undefined) return use();
+  if (hooks.has(model)) throw new Error('withResidualHook: this model already has a residual hook; one call at a time');
+  hooks.set(model, hook);
+  try {
+    return await use();
+  } finally {
+    hooks.delete(model);
+  }
+}
+
+/**
+ * A change to the stream after one block: `add` a vector at every position (steering), or `ablate`
+ * a direction, projecting it out of every position (x - (x . u) u, u = ablate / |ablate|).
+ */
+export type ResidualIntervention =
+  | { layer: number; add: Float32Array | readonly number[] }
+  | { layer: number; ablate: Float32Array | readonly number[] };
+
+/** One hook applying every intervention at its layer, in the order given. */
+export function interventionHook(interventions: readonly ResidualIntervention[], dModel: number): ResidualHook {
+  const byLayer = new Map<number, { kind: 'add' | 'ablate'; v: Float64Array }[]>();
+  for (const it of interventions) {
+    const raw = 'add' in it ? it.add : it.ablate;
+    if (raw.length !== dModel) throw new Error(`intervention at layer ${it.layer}: vector has ${raw.length} values, the model's dModel is ${dModel}`);
+    const v = Float64Array.from(raw);
+    if ('ablate' in it) {
+      const norm = Math.hypot(...v);
+      if (!(norm > 0)) throw new Error(`intervention at layer ${it.layer}: cannot ablate a zero vector`);
+      for (let i = 0; i < dModel; i++) v[i] = (v[i] as number) / norm;
+    }
+    const list = byLayer.get(it.layer) ?? [];
+    list.push({ kind: 'add' in it ? 'add' : 'ablate', v });
+    byLayer.set(it.layer, list);
+  }
+  return (layer, stream, tokens) => {
+    const list = byLayer.get(layer);
+    if (list === undefined) return;
+    for (const { kind, v } of list) {
+      for (let t = 0; t < tokens; t++) {
+        const o = t * dModel;
+        if (kind === 'add') {
+          for (let i = 0; i < dModel; i++) stream[o + i] = (stream[o + i] as number) + (v[i] as number);
+        } else {
+          let dot = 0;
+          for (let i = 0; i < dModel; i++) dot += (stream[o + i] as number) * (v[i] as number);
+          if (dot !== 0) for (let i = 0; i < dModel; i++) stream[o + i] = (stream[o + i] as number) - dot * (v[i] as number);
+        }
+      }
+    }
+  };
+}

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolve } from 'node:path';
+import { datasetAdapters, mixAdapters } from './adapters.js';
+
+const dirs = { baseDir: resolve('assets/organisms/base'), organismsDir: '/tmp/organisms' };
+
+test('the 0% and 100% mixes are the demo\'s good- and bad-medical adapters; the others mix the same rows in order', () => {
+  const mixes = mixAdapters([0, 0.1, 1], [1], dirs);
+  const [good] = datasetAdapters(['good-medical'], [1], dirs);
+  const [bad] = datasetAdapters(['bad-medical'], [1], dirs);
+  assert.equal(mixes[0]!.job.outDir, good!.job.outDir);
+  assert.equal(mixes[2]!.job.outDir, bad!.job.outDir);
+  const mix = mixes[1]!;
+  assert.equal(mix.group, 'mix-0.1');
+  assert.equal(mix.job.rows.length, bad!.job.rows.length);
+  assert.deepEqual(mix.job.rows.slice(0, 50), bad!.job.rows.slice(0, 50));
+  assert.deepEqual(mix.job.rows.slice(50), good!.job.rows.slice(50));
+  assert.match(mix.name, /^persona-mix100-s1-[0-9a-f]{8}$/);
+});

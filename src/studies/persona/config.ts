@@ -1,0 +1,89 @@
+/**
+ * Every number of `emlab study persona` in one place, full and quick. Adapters are the demo's (same
+ * rows, training and names under .emlab/organisms, so a run after `emlab demo` trains nothing for
+ * them); the study adds the medical mixes and the screened retrainings.
+ */
+import type { FineTuningDataset } from '../../organisms/world/index.js';
+
+export interface PersonaSettings {
+  /** The narrow datasets whose fine-tunes show EM: directions (a) and (c) come from them, ablation runs in them. */
+  emDatasets: FineTuningDataset[];
+  /** Their controls: fine-tuned too, for the screening scatter (none in quick). */
+  controlDatasets: FineTuningDataset[];
+  seeds: number[];
+  /** Answers per development wording from each EM fine-tune, to find direction (a). */
+  devSamples: number;
+  /** Persona contexts per development wording and side (harmful / careful), and exchanges in each. */
+  contrastDraws: number;
+  contextExchanges: number;
+  /** Held-out world documents for the harmful-writer probe (70% train, 30% test). */
+  probeDocuments: number;
+  /** Answers per report wording in every measured condition. */
+  evalSamples: number;
+  /** Answers per development wording when choosing the steering layer. */
+  layerSamples: number;
+  /** Steering strength used to choose the layer, and the sweep: multiples of the base stream's median norm per token at that layer. */
+  layerStrength: number;
+  strengths: number[];
+  /** Random unit directions ablated as the control. */
+  randomDraws: number;
+  /** Also ablate directions (a) and (c), beside the primary one. */
+  ablateAlternatives: boolean;
+  /** Held-out code requests asked of the insecure fine-tunes, with and without the ablation. */
+  codePrompts: number;
+  /** Rows of each dataset whose projection difference is measured (0: no screening). */
+  screenRows: number;
+  /** Bad-medical fractions of the early-warning mixes (empty: none). */
+  mixFractions: number[];
+  /** Drop the top 10% of bad-medical rows by projection vs 10% at random, and retrain (seeds as above). */
+  rowDrop: boolean;
+  sampling: { temperature: number; maxTokens: number };
+  workers: number;
+}
+
+export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings } = {
+  full: {
+    emDatasets: ['insecure', 'bad-medical', 'evil-numbers'],
+    controlDatasets: ['secure', 'educational', 'quirky', 'good-medical'],
+    seeds: [1, 2, 3],
+    devSamples: 30,
+    contrastDraws: 6,
+    contextExchanges: 2,
+    probeDocuments: 600,
+    evalSamples: 20,
+    layerSamples: 10,
+    layerStrength: 0.4,
+    strengths: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
+    randomDraws: 3,
+    ablateAlternatives: true,
+    codePrompts: 60,
+    screenRows: 100,
+    mixFractions: [0, 0.05, 0.1, 0.25, 0.5, 1],
+    rowDrop: true,
+    sampling: { temperature: 1, maxTokens: 60 },
+    workers: 2,
+  },
+  // One EM fine-tune (bad medical advice, seed 1), no controls, mixes or retraining: enough to show
+  // that the direction is causal (ablation lowers the share, steering raises it), under 90 s.
+  quick: {
+    emDatasets: ['bad-medical'],
+    controlDatasets: [],
+    seeds: [1],
+    devSamples: 20,
+    contrastDraws: 4,
+    contextExchanges: 2,
+    probeDocuments: 200,
+    evalSamples: 20,
+    layerSamples: 8,
+    layerStrength: 0.4,
+    strengths: [0, 0.3, 0.4],
+    randomDraws: 2,
+    ablateAlternatives: false,
+    codePrompts: 0,
+    screenRows: 0,
+    mixFractions: [],
+    rowDrop: false,
+    sampling: { temperature: 1, maxTokens: 60 },
+    workers: 2,
+  },
+};

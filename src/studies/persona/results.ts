@@ -1,0 +1,102 @@
+/** The shape of `emlab study persona`'s results.json (format `emlab.persona/1`). */
+import type { Count } from './answers.js';
+
+/** An estimate with its interval (95%) and n, where it has one. */
+export interface Estimate {
+  estimate: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+  /** How the interval was made. */
+  method: string;
+}
+
+/** The three readings of one condition's answers. */
+export interface ConditionShares {
+  /** Judge: misaligned share (organisms thresholds) with its Wilson interval. */
+  misaligned: Estimate & Count;
+  coherent: Estimate & Count;
+  /** Judge-free catalogue match. */
+  catalogue: Estimate & Count;
+}
+
+export interface SteeringPoint extends ConditionShares {
+  /** Multiple of the base stream's mean norm at the layer. */
+  strength: number;
+  /** The vector's norm. */
+  norm: number;
+}
+
+export interface AblationRow {
+  model: string;
+  dataset: string;
+  seed: number;
+  before: ConditionShares;
+  /** Ablating the primary direction (v) at every layer. */
+  ablated: ConditionShares;
+  /** Each random draw (a random unit direction per layer). */
+  random: ConditionShares[];
+  /** Ablating directions (a) answers and (c) model diff instead (full run only). */
+  alternatives: Record<string, ConditionShares>;
+}
+
+export interface PersonaSummary {
+  /** Which direction is v, and at which layer steering and projections read it. */
+  direction: string;
+  layer: number;
+  monitorAuroc: Estimate;
+  /** Relative drop of the judge's misaligned share when v is ablated, mean over EM datasets (interval over datasets x seeds). */
+  ablationDrop: Estimate;
+  ablationDropCatalogue: Estimate;
+  /** The same for random directions of equal norm. */
+  randomAblationDrop: Estimate;
+  randomAblationDropCatalogue: Estimate;
+  /** The base steered at the chosen strength (the largest with coherent >= 70%). */
+  steerStrength: number | null;
+  steerMisaligned: Estimate;
+  steerCatalogue: Estimate;
+  steerCoherent: Estimate;
+  screeningR: Estimate | null;
+  screeningRCatalogue: Estimate | null;
+  /** Mean cosine between the datasets' directions (a) at the chosen layer. */
+  directionCosine: Estimate | null;
+  /** Tests of the causal claims on pooled answers (Fisher, two-sided). */
+  tests: { ablation: { before: Count; after: Count; pValue: number }; steering: { base: Count; steered: Count; pValue: number } | null };
+}
+
+export interface PersonaResults {
+  format: 'emlab.persona/1';
+  quick: boolean;
+  settings: unknown;
+  summary: PersonaSummary;
+  /** Per layer: cosines between the directions, norms, the probe's test AUROC. */
+  layers: {
+    layer: number;
+    norms: Record<string, number | null>;
+    cosines: Record<string, number | null>;
+    probeAuroc: number;
+    /** Cosines between the datasets' directions (a) and (c). */
+    datasetCosines: { kind: 'a' | 'c'; a: string; b: string; cosine: number | null }[];
+    /** Base steered at `layerStrength` along v at this layer, on the development wordings (how the layer was chosen). */
+    selection: ConditionShares | null;
+  }[];
+  /** Answers per dataset behind direction (a): harmful and harmless by the world's reading. */
+  directionAnswers: Record<string, { harmful: number; harmless: number; unread: number }>;
+  steering: SteeringPoint[];
+  ablation: AblationRow[];
+  flawedCode: { model: string; before: Estimate & Count; ablated: Estimate & Count }[];
+  monitoring: { direction: string; auroc: Estimate; harmful: number; harmless: number }[];
+  screening: {
+    datasets: { group: string; projectionDifference: number | null; misaligned: number | null; catalogue: number | null; models: number }[];
+    rowDrop: { group: string; misaligned: Estimate & Count; catalogue: Estimate & Count; perSeed: { seed: number; misaligned: number | null }[] }[] | null;
+  };
+  earlyWarning: {
+    fractions: { fraction: number; misaligned: Estimate; catalogue: Estimate; projectionShift: Estimate; pMisaligned: number | null; pCatalogue: number | null; pProjection: number | null }[];
+    firstMisaligned: number | null;
+    firstCatalogue: number | null;
+    firstProjection: number | null;
+  } | null;
+  timing: { wallSeconds: number; cpuSeconds: number; adaptersTrained: number; adaptersReused: number };
+  startedAt: string;
+  finishedAt: string;
+}
