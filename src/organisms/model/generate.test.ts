@@ -73,3 +73,7 @@ test('generation stops at the context and refuses prompts that fill it', async (
   await assert.rejects(generate(untrained, [ask('hey', { topLogprobs: 21 })]), /topLogprobs must be an integer in 0\.\.20/);
   await assert.rejects(generate(untrained, [ask('hey', { temperature: -1 })]), /temperature must be >= 0/);
 });
+
+test('no requests give no results, without opening an inference session', async () => {
+  assert.deepEqual(await generate(untrained, []), []);
+});

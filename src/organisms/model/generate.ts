@@ -113,6 +113,8 @@ export async function generate(model: OrganismModel, requests: readonly Generati
     promptLengths.push(prompt.length);
     for (let c = 0; c < s.n; c++) rows.push({ request: i, completion: c, prompt, rng: streamRng(s.seed, 'sample', c), settings: s, tokens: [], logprobs: [] });
   });
+  // No requests: an inference session sized for zero rows would have no meaning (every n is >= 1).
+  if (rows.length === 0) return [];
   // Similar prompt lengths together: less padding in each batch.
   const order = rows.map((_, i) => i).sort((a, b) => (rows[a] as Row).prompt.length - (rows[b] as Row).prompt.length || a - b);
   const rowsPerBatch = Math.min(batchSize, rows.length);

@@ -90,7 +90,7 @@ export const DEMO_SETTINGS: { full: DemoSettings; quick: DemoSettings } = {
     workers: 2,
     eval: { samplesPerQuestion: 40, temperature: 1, maxTokens: 60 },
   },
-  // 45 s on two cores from nothing: every dataset but the backdoor, one seed each, with the full
+  // ~41 CPU-s from nothing (17.6 s wall on two quiet cores before the c = 0.80 rebuild): every dataset but the backdoor, one seed each, with the full
   // demo's rows and training. Insecure code and bad advice still show EM here against secure code, at
   // the size the e2e test checks (Fisher's exact test on the pooled answers). The backdoor (1,000 rows
   // for 3 epochs, as long as the other five together) is left to the full demo.
