@@ -409,7 +409,12 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         steerCoherent: chosen?.coherent ?? none,
         screeningR: rOf('misaligned'),
         screeningRCatalogue: rOf('catalogue'),
-        directionCosine: cosA.length === 0 ? null : { ...tInterval(cosA, 'mean over dataset pairs; t 95%'), n: cosA.length },
+        // The pairs share datasets, so they are not independent: the interval is indicative, and a
+        // cosine cannot pass 1.
+        directionCosine: cosA.length === 0 ? null : (() => {
+          const e = tInterval(cosA, 'mean over dataset pairs; t 95% over the pairs (not independent), clipped to [-1, 1]');
+          return { ...e, lo: e.lo === null ? null : Math.max(-1, e.lo), hi: e.hi === null ? null : Math.min(1, e.hi), n: cosA.length };
+        })(),
         tests: { ablation: { before, after, pValue: fisherExact(before.k, before.n, after.k, after.n).pValue }, steering: steerTest },
       },
       layers: layerRows,
