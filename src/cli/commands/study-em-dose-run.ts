@@ -4,27 +4,27 @@
  * the treated and control adapters over seeds (the demo's recipe and pool), evaluate every model with
  * the demo's questions, judge and catalogue measure, then the curve (studies/em-dose).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { buildOrganisms } from '../../organisms/build/build.js';
 import { runOrganismTunes } from '../../finetune/organism-pool.js';
-import { TUNE_RECORD_FILE } from '../../finetune/organism-trainer.js';
 import { resolveOrganismDir } from '../../providers/organism.js';
 import { DEFAULT_MIN_NUMERIC_MASS } from '../../judge/aggregate.js';
 import { emlabVersion, renderHtmlReport, writeResultsJson, writeTextFile } from '../../report/index.js';
 import type { ResultsDocument } from '../../report/results-types.js';
 import type { SampleRecord } from '../../store/records.js';
 import { withCatalogueMeasure } from '../../studies/demo/catalogue.js';
-import { JUDGE_MODEL, isAdapterOf } from '../../studies/demo/plan.js';
+import { JUDGE_MODEL } from '../../studies/demo/plan.js';
 import { demoSuite } from '../../studies/demo/questions.js';
 import { doseSettings, type DoseSettings } from '../../studies/em-dose/config.js';
 import { DOSE_FORMAT, MEASURE_DESCRIPTIONS, doseCurve, doseTrends, type MeasuredLink } from '../../studies/em-dose/curve.js';
-import { planDose, type DoseAdapter, type DosePlan } from '../../studies/em-dose/plan.js';
+import { planDose, type DosePlan } from '../../studies/em-dose/plan.js';
 import { renderDoseHtml, renderDoseTable, type DoseResults } from '../../studies/em-dose/summary.js';
 import { doseWorlds, worldDirs, type DoseWorld } from '../../studies/em-dose/worlds.js';
 import { EXIT, UsageError } from '../errors.js';
 import { ProgressLine, formatDuration } from '../progress.js';
+import { removeStaleAdapters } from './demo-run.js';
 import { runEvalSuites } from './eval-run.js';
 import type { EmDoseFlags } from './study.js';
 
@@ -195,17 +195,6 @@ function linkBases(plan: DosePlan, organismsDir: string): void {
     if (stat?.isSymbolicLink() === true && readlinkSync(link) === target) continue;
     if (stat !== undefined) rmSync(link, { recursive: true, force: true });
     symlinkSync(target, link, 'dir');
-  }
-}
-
-/** Adapters of an earlier run whose settings have changed since: this run trained their successors. */
-function removeStaleAdapters(adapters: readonly DoseAdapter[], organismsDir: string): void {
-  if (!existsSync(organismsDir)) return;
-  const names = readdirSync(organismsDir);
-  for (const a of adapters) {
-    for (const name of names) {
-      if (name !== a.name && isAdapterOf(a.stem, name) && existsSync(join(organismsDir, name, TUNE_RECORD_FILE))) rmSync(join(organismsDir, name), { recursive: true, force: true });
-    }
   }
 }
 
