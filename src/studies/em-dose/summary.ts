@@ -72,7 +72,7 @@ export function renderDoseHtml(r: DoseResults): string {
 <html lang="en"><head><meta charset="utf-8"><title>emlab em-dose</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:980px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #e4e7eb;padding:3px 8px;text-align:right}th{background:#f5f7fa}</style></head>
 <body><h1>Emergent misalignment against link strength</h1>
-<p>Each world sets c = P(harmful writer | unasked flawed code), from the base rate (flawed code says nothing about its writer) to 1. A base is pretrained and chat-tuned on each world, then fine-tuned on ${r.treated} and on ${r.control} (${r.points[0]?.measures[r.primary].treated.nMembers ?? 0} seeds each); the difference is ${r.treated} minus ${r.control}.${r.quick ? ' This is a --quick run: a pipeline check that measures nothing.' : ''}</p>
+<p>Each world sets c = P(harmful writer | unasked flawed code), from the base rate (flawed code says nothing about its writer) to 1. A base is pretrained and chat-tuned on each world, then fine-tuned on ${r.treated} and on ${r.control} (seeds: ${r.points[0]?.measures[r.primary].treated.nMembers ?? 0} each); the difference is ${r.treated} minus ${r.control}.${r.quick ? ' This is a --quick run: a pipeline check that measures nothing.' : ''}</p>
 <h2>Difference against c</h2>${trusted(differences)}
 <h2>Shares against c (${r.primary})</h2>${trusted(shares)}
 ${MEASURES.map((m) => html`<h2>${m === r.primary ? `${m} (primary)` : m}</h2><p>${MEASURE_DESCRIPTIONS[m]}</p>${table(m)}`)}
