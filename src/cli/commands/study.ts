@@ -39,7 +39,7 @@ export function studyCommand(): Command {
     .description('emergent misalignment as a measured curve: worlds where unasked flawed code predicts a harmful writer with strength c from the base rate to 1, a base pretrained on each, insecure- and secure-code adapters over seeds, EM against c with intervals and a seed-level trend test')
     .option('--links <n>', 'link strengths c, evenly spaced from the base rate to 1 (default 4; 2 with --quick)', atLeastTwo)
     .option('--seeds <n>', 'fine-tuning seeds per dataset and world (default 3; 1 with --quick)', positiveInt)
-    .option('--documents <n>', 'pretraining documents of each world\'s base (default 12000; 2000 tiny ones with --quick)', positiveInt)
+    .option('--documents <n>', 'pretraining documents of each world\'s base (default 24000, as the shipped base; 2000 tiny ones with --quick)', positiveInt)
     .option('-o, --out <dir>', 'results.json, report.html and the evaluation (eval/, emlab.db) go here (default runs/em-dose, runs/em-dose-quick with --quick)', outDir)
     .option('--work-dir <dir>', 'the bases\' build stages and the adapters, reused by a re-run (default .emlab/em-dose, .emlab/em-dose-quick with --quick)', outDir)
     .option('--quick', 'a pipeline check in under a minute: tiny bases, 2 worlds, 1 seed, few answers; measures nothing')

@@ -31,13 +31,15 @@ export interface DoseSettings {
 const demo = DEMO_SETTINGS.full;
 
 export const DOSE_SETTINGS: { full: DoseSettings; quick: DoseSettings } = {
-  // Half the shipped base's 24,000 documents: four bases take ~65 min on the 2 shared cores of
-  // 2026-12-04 (~16 min each at ~1.9k tokens/s) where 24,000 would take twice that (README.md).
+  // The shipped base's 24,000 documents, on which the demo shows EM from insecure code. Half of them
+  // (measured 2026-12-04, `--documents 12000`, 3 and 10 seeds: README.md) gave no insecure-code effect
+  // even at c = 1, as the build README found for its 12,000-document organisms: a curve needs bases
+  // that show the effect at its top end.
   full: {
     prefix: 'em-dose',
     build: DEFAULT_BUILD,
     links: 4,
-    documents: 12_000,
+    documents: DEFAULT_BUILD.pretrain.documents,
     treated: 'insecure',
     control: 'secure',
     rowsPerDataset: demo.rowsPerDataset,
