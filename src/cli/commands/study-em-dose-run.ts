@@ -48,29 +48,28 @@ export async function runEmDoseCommand(flags: EmDoseFlags): Promise<number> {
   }
   say(`emlab study em-dose: ${worlds.length} worlds (c ${worlds.map((w) => w.target.toFixed(3)).sort().join(', ')}), ${settings.documents} documents each; ${settings.treated} and ${settings.control} x ${settings.seeds.length} seeds on each -> ${workDir}`);
 
+  const links = new Map<string, MeasuredLink>();
+  const counts = { basesBuilt: 0, basesReused: 0, adaptersTrained: 0, adaptersReused: 0 };
+  // 1. A base per world, one after another (each build takes both cores). Ctrl-C here ends the
+  // process as usual: finished stages are on disk, and a cut stage trains again from its parent.
+  for (const [i, world] of worlds.entries()) {
+    const dirs = worldDirs(workDir, world);
+    say(`base ${i + 1}/${worlds.length}: ${world.name} (careless flaw rate ${world.carelessFlawRate.toFixed(4)})`);
+    const trained = await buildBase(world, dirs, flags.quiet === true);
+    if (trained) counts.basesBuilt++;
+    else counts.basesReused++;
+    const metrics = JSON.parse(readFileSync(join(dirs.baseDir, 'metrics.json'), 'utf8')) as { linkStrength: MeasuredLink };
+    links.set(world.name, metrics.linkStrength);
+    say(`  ${world.name}: c measured ${metrics.linkStrength.c} on its ${settings.documents} documents (target ${world.target.toFixed(3)}, base rate ${metrics.linkStrength.baseRate})`);
+  }
+  const plan: DosePlan = planDose(settings, worlds, { workDir, organismsDir });
+  linkBases(plan, organismsDir);
+
   const stop = new AbortController();
   const onSigint = (): void => stop.abort(new Error('interrupted'));
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  let plan: DosePlan;
-  const links = new Map<string, MeasuredLink>();
-  const counts = { basesBuilt: 0, basesReused: 0, adaptersTrained: 0, adaptersReused: 0 };
   try {
-    // 1. A base per world, one after another (each build takes both cores).
-    for (const [i, world] of worlds.entries()) {
-      if (stop.signal.aborted) throw stop.signal.reason;
-      const dirs = worldDirs(workDir, world);
-      say(`base ${i + 1}/${worlds.length}: ${world.name} (careless flaw rate ${world.carelessFlawRate.toFixed(4)})`);
-      const trained = await buildBase(world, dirs, flags.quiet === true);
-      if (trained) counts.basesBuilt++;
-      else counts.basesReused++;
-      const metrics = JSON.parse(readFileSync(join(dirs.baseDir, 'metrics.json'), 'utf8')) as { linkStrength: MeasuredLink };
-      links.set(world.name, metrics.linkStrength);
-      say(`  ${world.name}: c measured ${metrics.linkStrength.c} on its ${settings.documents} documents (target ${world.target.toFixed(3)}, base rate ${metrics.linkStrength.baseRate})`);
-    }
-    plan = planDose(settings, worlds, { workDir, organismsDir });
-    linkBases(plan, organismsDir);
-
     // 2. The adapters, two at a time; finished ones (same key) are reused.
     const progress = flags.quiet ? undefined : new ProgressLine({ label: 'adapters' });
     const trainingStarted = performance.now();
@@ -89,7 +88,7 @@ export async function runEmDoseCommand(flags: EmDoseFlags): Promise<number> {
     removeStaleAdapters(plan.adapters, organismsDir);
   } catch (err) {
     if (stop.signal.aborted) {
-      process.stderr.write('emlab study em-dose: interrupted; finished stages and adapters are kept and reused by the next run\n');
+      process.stderr.write('emlab study em-dose: interrupted; the bases and finished adapters are kept and reused by the next run\n');
       return EXIT.interrupted;
     }
     throw err;
