@@ -99,3 +99,53 @@ export function shareAxisMax(upperBounds: readonly (number | null)[]): number {
   const top = Math.max(0, ...upperBounds.filter((v): v is number => v !== null));
   return Math.min(1, Math.max(0.1, Math.ceil(top * 10 - 1e-9) / 10));
 }
+
+export interface CurvePoint {
+  /** The series (one line each), e.g. a group or a measure. */
+  series: string;
+  x: number;
+  y: number | null;
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface CurveChartOptions {
+  xLabel: string;
+  yLabel: string;
+  /** Formats a y tick (shares: percent). */
+  yTick: (y: number) => string;
+  /** A colour per series, in their order of first appearance; the neutral colours after the first. */
+  colors?: readonly string[];
+}
+
+/**
+ * Values against a continuous x (a dose), one line per series, each point with its interval as a
+ * vertical bar; a horizontal rule at y = 0, since differences may fall below it.
+ */
+export function curveChart(points: readonly CurvePoint[], opts: CurveChartOptions): string {
+  const { document } = parseHTML('<!doctype html><html><body></body></html>');
+  const series = [...new Set(points.map((p) => p.series))];
+  const colors = opts.colors ?? [COLORS.estimate, COLORS.neutral, COLORS.member];
+  const withY = points.filter((p) => p.y !== null);
+  const withInterval = points.filter((p) => p.lo !== null && p.hi !== null);
+  const svg = Plot.plot({
+    document,
+    width: 720,
+    height: 360,
+    marginLeft: 56,
+    marginRight: 24,
+    marginBottom: 44,
+    style: { color: COLORS.text, background: COLORS.background, fontSize: '12px' },
+    x: { label: opts.xLabel, labelAnchor: 'center', labelArrow: 'none', grid: true },
+    y: { label: opts.yLabel, labelArrow: 'none', tickFormat: opts.yTick, grid: true },
+    color: { domain: series, range: series.map((_, i) => colors[i % colors.length]!), legend: series.length > 1 },
+    marks: [
+      Plot.ruleY([0], { stroke: COLORS.text }),
+      Plot.ruleX(withInterval, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'series', strokeWidth: 2 }),
+      Plot.line(withY, { x: 'x', y: 'y', stroke: 'series', strokeWidth: 1.5 }),
+      Plot.dot(withY, { x: 'x', y: 'y', r: 4, fill: 'series', stroke: COLORS.background, title: (d: CurvePoint) => `${d.series} at ${d.x.toFixed(3)}: ${d.y === null ? '-' : opts.yTick(d.y)}` }),
+    ],
+  });
+  // The legend (a figure around the svg when shown) and the svg alike: escape invisible characters.
+  return showInvisible(svg.outerHTML);
+}

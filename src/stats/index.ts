@@ -5,3 +5,4 @@ export * from './mean.js';
 export * from './bootstrap.js';
 export * from './compare.js';
 export * from './thresholds.js';
+export * from './trend.js';

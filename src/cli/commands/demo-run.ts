@@ -145,8 +145,8 @@ async function addCatalogueMeasure(dir: string, comparisons: readonly Comparison
   return doc;
 }
 
-/** Adapters of an earlier run whose settings have changed since: this run trained their successors. */
-function removeStaleAdapters(adapters: readonly DemoAdapter[], organismsDir: string): void {
+/** Adapters of an earlier run whose settings have changed since: this run trained their successors (also em-dose's). */
+export function removeStaleAdapters(adapters: readonly Pick<DemoAdapter, 'name' | 'stem'>[], organismsDir: string): void {
   if (!existsSync(organismsDir)) return;
   const names = readdirSync(organismsDir);
   for (const a of adapters) {

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { nonNegativeInt, positiveInt, outDir } from '../options.js';
 
 export interface MnistFlags {
@@ -43,12 +43,42 @@ export function studyCommand(): Command {
       const { runPersonaCommand } = await import('./study-persona-run.js');
       process.exitCode = await runPersonaCommand(flags);
     });
+  cmd
+    .command('em-dose')
+    .description('emergent misalignment as a measured curve: worlds where unasked flawed code predicts a harmful writer with strength c from the base rate to 1, a base pretrained on each, insecure- and secure-code adapters over seeds, EM against c with intervals and a seed-level trend test')
+    .option('--links <n>', 'link strengths c, evenly spaced from the base rate to 1 (default 4; 2 with --quick)', atLeastTwo)
+    .option('--seeds <n>', 'fine-tuning seeds per dataset and world (default 3; 1 with --quick)', positiveInt)
+    .option('--documents <n>', 'pretraining documents of each world\'s base (default 24000, as the shipped base; 2000 tiny ones with --quick)', positiveInt)
+    .option('-o, --out <dir>', 'results.json, report.html and the evaluation (eval/, emlab.db) go here (default runs/em-dose, runs/em-dose-quick with --quick)', outDir)
+    .option('--work-dir <dir>', 'the bases\' build stages and the adapters, reused by a re-run (default .emlab/em-dose, .emlab/em-dose-quick with --quick)', outDir)
+    .option('--quick', 'a pipeline check in under a minute: tiny bases, 2 worlds, 1 seed, few answers; measures nothing')
+    .option('--quiet', 'no progress lines and no table')
+    .action(async (flags: EmDoseFlags) => {
+      const { runEmDoseCommand } = await import('./study-em-dose-run.js');
+      process.exitCode = await runEmDoseCommand(flags);
+    });
   return cmd;
 }
 
 export interface PersonaFlags {
   out: string;
   quick?: boolean;
+}
+
+function atLeastTwo(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 2) throw new InvalidArgumentError(`expected a whole number of 2 or more (the base rate and 1 at least), got "${value}"`);
+  return n;
+}
+
+export interface EmDoseFlags {
+  links?: number;
+  seeds?: number;
+  documents?: number;
+  out?: string;
+  workDir?: string;
+  quick?: boolean;
+  quiet?: boolean;
 }
 
 export interface OrganismStudyFlags {
