@@ -243,6 +243,28 @@ export class InferenceSession {
     this.linear(L['mlp.w2'], wide, x, Tp, true);
   }
 
+  /**
+   * Writes each row's new positions of one layer (rows x steps x heads x headDim in `fresh`) into the
+   * cache laid out [slot][layer][head][position][headDim]: keys and values share the layout.
+   */
+  private storeInCache(cache: Float32Array, fresh: Float32Array, slots: readonly number[], past: readonly number[], steps: number, layerBase: number, hd: number): void {
+    const { heads } = this.net.config;
+    const ctx = this.cacheLength;
+    const d = heads * hd;
+    for (let r = 0; r < slots.length; r++) {
+      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
+      for (let t = 0; t < steps; t++) {
+        const pos = (past[r] as number) + t;
+        const o = (r * steps + t) * d;
+        // A plain loop, not set(subarray): no view object per head and token on the decoding path.
+        for (let hh = 0; hh < heads; hh++) {
+          const at = slotBase + (hh * ctx + pos) * hd;
+          for (let i = 0; i < hd; i++) cache[at + i] = fresh[o + hh * hd + i] as number;
+        }
+      }
+    }
+  }
+
   /** Keys and values go into each row's slot at their positions; per (row, head): scores, causal softmax, weighted values. */
   private attendInSlots(block: BlockViews, layer: number, slots: readonly number[], past: readonly number[], steps: number, Tp: number, qScale: number, hd: number, h: Float32Array, q: Float32Array, att: Float32Array): void {
     const { heads } = this.net.config;
@@ -254,29 +276,9 @@ export class InferenceSession {
     this.linear(L['attn.wk'], h, tmp, Tp, false);
     const layerBase = layer * heads * ctx * hd;
     const { keys, values } = this;
-    for (let r = 0; r < rows; r++) {
-      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
-      for (let t = 0; t < steps; t++) {
-        const pos = (past[r] as number) + t;
-        const o = (r * steps + t) * d;
-        for (let hh = 0; hh < heads; hh++) {
-          const kBase = slotBase + (hh * ctx + pos) * hd;
-          for (let i = 0; i < hd; i++) keys[kBase + i] = tmp[o + hh * hd + i] as number;
-        }
-      }
-    }
+    this.storeInCache(keys, tmp, slots, past, steps, layerBase, hd);
     this.linear(L['attn.wv'], h, tmp, Tp, false);
-    for (let r = 0; r < rows; r++) {
-      const slotBase = (slots[r] as number) * this.slotFloats + layerBase;
-      for (let t = 0; t < steps; t++) {
-        const pos = (past[r] as number) + t;
-        const o = (r * steps + t) * d;
-        for (let hh = 0; hh < heads; hh++) {
-          const vBase = slotBase + (hh * ctx + pos) * hd;
-          for (let i = 0; i < hd; i++) values[vBase + i] = tmp[o + hh * hd + i] as number;
-        }
-      }
-    }
+    this.storeInCache(values, tmp, slots, past, steps, layerBase, hd);
     if (steps === 1 && hd % 4 === 0) {
       // Decoding: one query per row, all heads of a row in one kernel call over its cache.
       const offsets = slots.map((slot) => slot * this.slotFloats + layerBase);
