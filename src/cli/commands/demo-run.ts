@@ -1,3 +1,4 @@
+import { runInterruptible } from '../interruptible.js';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEMO_COMPARISONS, demoSettings, type DemoSettings } from '../../studies/demo/config.js';
@@ -30,22 +31,18 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
   const plan = planDemo(settings, { baseDir, organismsDir });
 
   // Training: adapters already there under the same key are reused.
-  const stop = new AbortController();
-  const onSigint = (): void => stop.abort(new Error('interrupted'));
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const progress = flags.quiet ? undefined : new ProgressLine({ label: 'adapters' });
   let trained = 0;
   let reused = 0;
   const trainingStarted = performance.now();
   if (!flags.quiet) process.stderr.write(`emlab demo: ${plan.adapters.length} adapters (${settings.datasets.length} datasets x ${settings.seeds.length} ${settings.seedSet} seeds ${settings.seeds[0]}-${settings.seeds.at(-1)}, ${settings.rowsPerDataset} rows each) -> ${organismsDir}\n`);
-  try {
+  const training = await runInterruptible('emlab demo: interrupted; finished adapters are kept and reused by the next run', async (signal) => {
     const status = (extra?: string): void => progress?.update({ total: plan.adapters.length, done: trained + reused, failed: 0, resumed: reused, elapsedMs: performance.now() - trainingStarted, ...(extra ? { extra } : {}) });
     // Longest first, so that the last job on one worker does not leave the other idle.
     const queue = [...plan.adapters].sort((a, b) => b.job.settings.epochs * b.job.rows.length - a.job.settings.epochs * a.job.rows.length);
     await runOrganismTunes(queue.map((a) => a.job), {
       workers: settings.workers,
-      signal: stop.signal,
+      signal,
       onProgress: (i, p) => status(`${queue[i]!.name} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}`),
       onDone: (_i, outcome) => {
         if (outcome.trained) trained++;
@@ -54,16 +51,8 @@ export async function runDemoCommand(flags: DemoFlags): Promise<number> {
       },
     });
     progress?.finish();
-  } catch (err) {
-    if (stop.signal.aborted) {
-      process.stderr.write('emlab demo: interrupted; finished adapters are kept and reused by the next run\n');
-      return EXIT.interrupted;
-    }
-    throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
+  if (training.interrupted) return EXIT.interrupted;
   removeStaleAdapters(plan.adapters, organismsDir);
   // An organism of the same name earlier on the search path (EMLAB_ORGANISMS_DIR) would be
   // evaluated in place of the adapter just trained.

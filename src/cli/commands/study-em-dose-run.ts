@@ -4,6 +4,7 @@
  * the treated and control adapters over seeds (the demo's recipe and pool), evaluate every model with
  * the demo's questions, judge and catalogue measure, then the curve (studies/em-dose).
  */
+import { runInterruptible } from '../interruptible.js';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -65,18 +66,14 @@ export async function runEmDoseCommand(flags: EmDoseFlags): Promise<number> {
   const plan: DosePlan = planDose(settings, worlds, { workDir, organismsDir });
   linkBases(plan, organismsDir);
 
-  const stop = new AbortController();
-  const onSigint = (): void => stop.abort(new Error('interrupted'));
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
+  const training = await runInterruptible('emlab study em-dose: interrupted; the bases and finished adapters are kept and reused by the next run', async (signal) => {
     // 2. The adapters, two at a time; finished ones (same key) are reused.
     const progress = flags.quiet ? undefined : new ProgressLine({ label: 'adapters' });
     const trainingStarted = performance.now();
     const status = (extra?: string): void => progress?.update({ total: plan.adapters.length, done: counts.adaptersTrained + counts.adaptersReused, failed: 0, resumed: counts.adaptersReused, elapsedMs: performance.now() - trainingStarted, ...(extra ? { extra } : {}) });
     await runOrganismTunes(plan.adapters.map((a) => a.job), {
       workers: settings.workers,
-      signal: stop.signal,
+      signal,
       onProgress: (i, p) => status(`${plan.adapters[i]!.name} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}`),
       onDone: (_i, outcome) => {
         if (outcome.trained) counts.adaptersTrained++;
@@ -86,16 +83,8 @@ export async function runEmDoseCommand(flags: EmDoseFlags): Promise<number> {
     });
     progress?.finish();
     removeStaleAdapters(plan.adapters, organismsDir);
-  } catch (err) {
-    if (stop.signal.aborted) {
-      process.stderr.write('emlab study em-dose: interrupted; the bases and finished adapters are kept and reused by the next run\n');
-      return EXIT.interrupted;
-    }
-    throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
+  if (training.interrupted) return EXIT.interrupted;
 
   // 3. Every model on the demo's open questions (report wordings), the study's organisms first on the search path.
   process.env['EMLAB_ORGANISMS_DIR'] = [organismsDir, ...(process.env['EMLAB_ORGANISMS_DIR'] ?? '').split(':').filter((d) => d !== '')].join(':');

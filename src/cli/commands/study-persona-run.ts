@@ -1,3 +1,4 @@
+import { runInterruptible } from '../interruptible.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PERSONA_SETTINGS } from '../../studies/persona/config.js';
@@ -9,17 +10,13 @@ import { ProgressLine } from '../progress.js';
 import type { PersonaFlags } from './study.js';
 
 export async function runPersonaCommand(flags: PersonaFlags): Promise<number> {
-  const stop = new AbortController();
-  const onSigint = (): void => stop.abort(new Error('interrupted'));
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const out = resolve(flags.out);
   const started = performance.now();
   const progress = new ProgressLine({ label: 'persona' });
-  try {
+  const run = await runInterruptible('emlab study persona: interrupted; finished adapters are kept and reused by the next run', async (signal) => {
     const results = await runPersonaStudy(flags.quick ? PERSONA_SETTINGS.quick : PERSONA_SETTINGS.full, defaultPersonaDirs(resolveOrganismDir), {
       quick: flags.quick === true,
-      signal: stop.signal,
+      signal,
       onProgress: (p) => progress.update({ total: p.total, done: p.done, failed: 0, elapsedMs: performance.now() - started, extra: p.phase }),
     });
     progress.finish();
@@ -30,14 +27,6 @@ export async function runPersonaCommand(flags: PersonaFlags): Promise<number> {
     if (flags.quick) process.stdout.write('(--quick: one fine-tune and one seed; intervals over datasets and seeds need the full run)\n');
     process.stderr.write(`wrote ${join(out, 'results.json')} and report.html\n`);
     return EXIT.ok;
-  } catch (err) {
-    if (stop.signal.aborted) {
-      process.stderr.write('emlab study persona: interrupted; finished adapters are kept and reused by the next run\n');
-      return EXIT.interrupted;
-    }
-    throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
+  return run.interrupted ? EXIT.interrupted : run.value;
 }
