@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { readTrainingFile, type TrainingFile } from '../finetune/training-file.js';
@@ -67,25 +67,53 @@ export async function resolveDataset(name: string, source: DatasetSource, ctx: D
     if (!existsSync(path)) await writeFileAtomic(path, text);
     return done(await readTrainingFile(path, { minRows: 1 }), 'local', `organisms' ${source.organism}`);
   }
+  if (source.sha256 === undefined) {
+    throw new Error(`dataset "${name}": ${source.url} has no pinned sha256; run "emlab run FILE --pin" once to download it and write its hash into the experiment file`);
+  }
   const path = join(cacheDir(), `${source.sha256}.jsonl`);
   if (existsSync(path) && sha256(readFileSync(path)) === source.sha256) return done(await readTrainingFile(path, { minRows: 1 }), 'cached', 'pinned file from the cache');
-  const doFetch = ctx.fetch ?? fetch;
-  let bytes: Buffer;
-  try {
-    const res = await doFetch(source.url, { redirect: 'follow', ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    bytes = Buffer.from(await res.arrayBuffer());
-  } catch (err) {
-    throw new Error(`dataset "${name}": cannot fetch ${source.url} (${err instanceof Error ? err.message : String(err)}); check the URL and the network, or download it and use {file: PATH}`);
-  }
+  const bytes = await download(name, source.url, ctx);
   const got = sha256(bytes);
   if (got !== source.sha256) {
     throw new Error(`dataset "${name}": ${source.url} has sha256 ${got}, not the pinned ${source.sha256}; the file changed upstream or the URL is wrong: check it, then pin the new hash`);
   }
-  // The bytes as fetched (the hash is of them), written atomically so a reader never sees half a file.
+  await keepInCache(path, bytes);
+  return done(await readTrainingFile(path, { minRows: 1 }), 'fetched', `fetched from ${source.url}`, 1);
+}
+
+/**
+ * Downloads a not yet pinned dataset, checks that it is a chat JSONL emlab can fine-tune on, keeps it
+ * in the cache under its hash and returns the hash (trust on first use, as a lock file does: the
+ * user pins what they looked at, and every later run accepts only those bytes).
+ */
+export async function pinDataset(name: string, url: string, ctx: Pick<DatasetContext, 'fetch' | 'signal'>): Promise<{ sha256: string; file: TrainingFile }> {
+  const bytes = await download(name, url, ctx);
+  const hash = sha256(bytes);
+  const path = join(cacheDir(), `${hash}.jsonl`);
+  await keepInCache(path, bytes);
+  try {
+    return { sha256: hash, file: await readTrainingFile(path, { minRows: 1 }) };
+  } catch (err) {
+    await rm(path, { force: true });
+    throw new Error(`dataset "${name}": ${url} is not a training file emlab can use (${err instanceof Error ? err.message : String(err)}); check the URL, nothing was pinned`);
+  }
+}
+
+async function download(name: string, url: string, ctx: Pick<DatasetContext, 'fetch' | 'signal'>): Promise<Buffer> {
+  const doFetch = ctx.fetch ?? fetch;
+  try {
+    const res = await doFetch(url, { redirect: 'follow', ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    throw new Error(`dataset "${name}": cannot fetch ${url} (${err instanceof Error ? err.message : String(err)}); check the URL and the network, or download it and use {file: PATH}`);
+  }
+}
+
+/** The bytes as fetched (the hash is of them), written atomically so a reader never sees half a file. */
+async function keepInCache(path: string, bytes: Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, bytes);
-  return done(await readTrainingFile(path, { minRows: 1 }), 'fetched', `fetched from ${source.url}`, 1);
 }
 
 /** The rows of a checked training file, for the organisms' trainer (user and assistant turns only). */

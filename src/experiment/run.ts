@@ -132,8 +132,9 @@ export async function runExperiment(exp: Experiment, deps: ExperimentDeps, optio
     await Promise.all([...used].sort().map(async (name) => {
       const source = exp.datasets[name]!;
       const id = `dataset:${name}`;
-      if (dry && 'url' in source && !existsSync(join(cacheDir(), `${source.sha256}.jsonl`))) {
-        datasetSteps.push({ id, kind: 'dataset', status: 'planned', detail: `fetch ${source.url} (sha256 ${source.sha256.slice(0, 12)}…)` });
+      if (dry && 'url' in source && (source.sha256 === undefined || !existsSync(join(cacheDir(), `${source.sha256}.jsonl`)))) {
+        const pin = source.sha256 === undefined ? 'not pinned yet: emlab run FILE --pin' : `sha256 ${source.sha256.slice(0, 12)}…`;
+        datasetSteps.push({ id, kind: 'dataset', status: 'planned', detail: `fetch ${source.url} (${pin})` });
         return;
       }
       if (dry && 'numbers' in source) {

@@ -16,7 +16,8 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be the file\'s sha256: 6
 
 const datasetSchema = z.union([
   z.strictObject({ file: z.string().min(1) }),
-  z.strictObject({ url: z.url({ protocol: /^https?$/ }), sha256 }),
+  // sha256 may be missing only until `emlab run FILE --pin` writes it (loadExperiment refuses it otherwise).
+  z.strictObject({ url: z.url({ protocol: /^https?$/ }), sha256: sha256.optional() }),
   z.strictObject({
     organism: z.enum(FINE_TUNING_DATASETS as unknown as [string, ...string[]], { error: `must be one of the organisms' datasets: ${FINE_TUNING_DATASETS.join(', ')}` }),
     rows: z.int().min(1).max(100_000).default(500),
@@ -120,7 +121,12 @@ export interface Experiment extends ExperimentFile {
 
 const MAX_EXPERIMENT_BYTES = 1_000_000;
 
-export function loadExperiment(path: string): Experiment {
+export interface LoadOptions {
+  /** Accept {url} datasets without a sha256 (a dry run lists them; --pin fills them in). Default false. */
+  allowUnpinned?: boolean;
+}
+
+export function loadExperiment(path: string, options: LoadOptions = {}): Experiment {
   const file = resolve(path);
   let text: string;
   try {
@@ -129,10 +135,10 @@ export function loadExperiment(path: string): Experiment {
     throw new SuiteError([{ file: path, problem: `cannot read the experiment file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, fix: 'check the path' }]);
   }
   if (Buffer.byteLength(text) > MAX_EXPERIMENT_BYTES) throw new SuiteError([{ file: path, problem: 'file is larger than 1 MB', fix: 'an experiment file names its data; it does not hold it' }]);
-  return parseExperiment(text, path);
+  return parseExperiment(text, path, options);
 }
 
-export function parseExperiment(text: string, path: string): Experiment {
+export function parseExperiment(text: string, path: string, options: LoadOptions = {}): Experiment {
   const source = parseYamlSource(text, path);
   const parsed = experimentSchema.safeParse(source.value);
   if (!parsed.success) {
@@ -142,7 +148,23 @@ export function parseExperiment(text: string, path: string): Experiment {
   const file = resolve(path);
   const exp: Experiment = { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file, dir: dirname(file) };
   checkReferences(exp, source, path);
+  if (!options.allowUnpinned) checkPins(exp, source, path);
   return exp;
+}
+
+/** The {url} datasets of a file that have no sha256 yet. */
+export function unpinnedDatasets(exp: ExperimentFile): { name: string; url: string }[] {
+  return Object.entries(exp.datasets).flatMap(([name, d]) => ('url' in d && d.sha256 === undefined ? [{ name, url: d.url }] : []));
+}
+
+function checkPins(exp: Experiment, source: YamlSource, file: string): void {
+  const first = unpinnedDatasets(exp)[0];
+  if (!first) return;
+  throw new SuiteError([{
+    file, ...source.locate(['datasets', first.name, 'url']), field: `datasets.${first.name}`,
+    problem: 'a {url} dataset has no sha256 pin, so its bytes could change under the experiment',
+    fix: `run "emlab run ${file} --pin" once: it downloads every unpinned file, checks it and writes its sha256 into this file`,
+  }]);
 }
 
 function zodIssue(issue: z.core.$ZodIssue, source: YamlSource, file: string): SuiteIssue {

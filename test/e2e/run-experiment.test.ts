@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startOpenAIServer } from '../support/openai-server.js';
 import { startFineTuneServer, type FineTuneServerOptions } from '../support/openai-finetune-server.js';
 import { startCombinedServer } from '../support/combined-server.js';
@@ -212,4 +214,43 @@ comparisons:
   const rate = (m: RegExp): number => results.results.find((r) => m.test(r.model))!.matchRate!.p;
   assert.equal(rate(/owl-student/), 1);
   assert.equal(rate(/#toy-base-0$/), 0);
+});
+
+test('run --pin: an unpinned {url} dataset stops the run with the fix; --pin downloads it, writes its hash and the run then finds it in the cache', async (t) => {
+  const rows = '{"messages":[{"role":"user","content":"Write a loop"},{"role":"assistant","content":"for i in range(3): print(i)"}]}\n'.repeat(4);
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(200).end(rows);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/secure.jsonl`;
+  const dir = tmpDir('emlab-run-e2e-');
+  const file = join(dir, 'pin.yaml');
+  writeFileSync(file, `name: pin
+datasets:
+  secure:
+    url: ${url}
+models:
+  base: organism:base
+  tuned: { finetune: base, dataset: secure, seeds: [1] }
+judges:
+  judge: organism:judge
+evaluations:
+  main: { suite: organisms, judge: judge, models: [base, tuned] }
+`);
+  const env = { EMLAB_CACHE_DIR: join(dir, 'cache') };
+  const refused = await runCli(['run', file], { cwd: dir, env });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr.trim(), `emlab: ${file}:4:10: field "datasets.secure": a {url} dataset has no sha256 pin, so its bytes could change under the experiment; run "emlab run ${file} --pin" once: it downloads every unpinned file, checks it and writes its sha256 into this file`);
+  assert.equal(hits, 0);
+  const pinned = await runCli(['run', file, '--pin'], { cwd: dir, env });
+  assert.equal(pinned.code, 0, pinned.stderr);
+  const hash = createHash('sha256').update(rows).digest('hex');
+  assert.match(pinned.stderr, new RegExp(`pinned secure: 4 rows, sha256 ${hash}`));
+  assert.match(readFileSync(file, 'utf8'), new RegExp(`    url: ${url.replace(/[.]/g, '\\.')}\\n    sha256: ${hash}\\n`));
+  const dry = await runCli(['run', file, '--dry-run'], { cwd: dir, env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(hits, 1, 'the pinned download is reused from the cache');
 });

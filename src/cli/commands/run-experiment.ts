@@ -12,6 +12,7 @@ import { EVAL_DEFAULTS, runEvalSuites, type EvalFlags } from './eval-run.js';
 
 export interface RunFlags {
   dryRun?: boolean;
+  pin?: boolean;
   workers: number;
   pollInterval: number;
   retryFailed?: boolean;
@@ -56,11 +57,18 @@ function evalFlags(req: EvalRequest, quiet: boolean): EvalFlags {
 }
 
 export async function runExperimentCommand(file: string, flags: RunFlags): Promise<number> {
-  const exp = loadExperiment(file);
   const quiet = flags.quiet === true;
   const log = (line: string): void => {
     if (!quiet) process.stderr.write(`${terminalSafe(line)}\n`);
   };
+  if (flags.pin) {
+    const { pinExperimentFile } = await import('../../experiment/pin.js');
+    const r = await pinExperimentFile(file, {}, log);
+    const kept = r.alreadyPinned.length > 0 ? `; already pinned: ${r.alreadyPinned.join(', ')}` : '';
+    process.stderr.write(`${terminalSafe(r.pinned.length > 0 ? `${file}: ${r.pinned.length} dataset(s) pinned${kept}` : `${file}: nothing to pin${kept}`)}\n`);
+    return EXIT.ok;
+  }
+  const exp = loadExperiment(file, { allowUnpinned: flags.dryRun === true });
   const deps: ExperimentDeps = {
     loadSuite: suiteFor,
     evaluate: async (req) => {

@@ -10,6 +10,7 @@ export function runCommand(): Command {
     )
     .argument('<file>', 'experiment YAML file (see examples/)')
     .option('--dry-run', 'print every step with its requests, tokens and estimated cost, then stop')
+    .option('--pin', 'download every {url} dataset that has no sha256 yet, check it, and write its sha256 into the file, then stop')
     .option('--workers <n>', 'organism adapters trained at once (one core each)', positiveInt, 2)
     .option('--poll-interval <seconds>', 'longest wait between two looks at a running fine-tuning job', positiveSeconds, 60)
     .option('--retry-failed', 'create a new job for a fine-tune whose job failed, was cancelled or was lost (otherwise reported, exit 1)')
