@@ -64,9 +64,9 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     codePrompts: 60,
     screenRows: 100,
     mixFractions: [0, 0.05, 0.1, 0.25, 0.5, 1],
-    // Chosen on the development wordings with development seeds 1-6 (README, "Early warning"): with 3
-    // seeds no fraction below 25% could pass a test even paired (t on 2 df); with 6, paired by seed,
-    // 5% did for every projection reading. Report seeds, so none of them was looked at before, and the
+    // Chosen on the development wordings with development seeds 1-6 (README, "Why the early warning is
+    // paired"): with 3 seeds (t on 2 df) no projection reading at the chosen layer passed at 5% or 10%
+    // even paired; with 6, paired by seed, every one did at 5%. Report seeds, so none of them was looked at before, and the
     // 0% and 100% mixes are the demo's own good- and bad-medical adapters (reused after `emlab demo`).
     mixSeeds: seedsOf('report', 6),
     mixAnswers: 4,
