@@ -6,3 +6,4 @@ export * from './bootstrap.js';
 export * from './compare.js';
 export * from './thresholds.js';
 export * from './trend.js';
+export * from './paired.js';

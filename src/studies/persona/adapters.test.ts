@@ -17,4 +17,6 @@ test('the 0% and 100% mixes are the demo\'s good- and bad-medical adapters; the 
   assert.deepEqual(mix.job.rows.slice(0, 50), bad!.job.rows.slice(0, 50));
   assert.deepEqual(mix.job.rows.slice(50), good!.job.rows.slice(50));
   assert.match(mix.name, /^persona-mix100-s1-[0-9a-f]{8}$/);
+  // Matched by seed: every fraction's fine-tune of a seed starts from the same initialisation and row order.
+  assert.deepEqual(mixes.map((m) => [m.fraction, m.seed, m.job.seed]), [[0, 1, 1], [0.1, 1, 1], [1, 1, 1]]);
 });

@@ -16,6 +16,8 @@ export interface PersonaAdapter {
   /** `insecure`, `mix-0.05`, `drop-top`, ... */
   group: string;
   seed: number;
+  /** The bad share of a mix's rows (mixes only). */
+  fraction?: number;
   job: OrganismTuneJob;
 }
 
@@ -48,10 +50,10 @@ export function mixAdapters(fractions: readonly number[], seeds: readonly number
   const good = rowsOf('good-medical');
   return fractions.flatMap((f) => {
     const k = Math.round(f * bad.length);
-    if (k === 0) return datasetAdapters(['good-medical'], seeds, dirs).map((a) => ({ ...a, group: mixGroup(f) }));
-    if (k === bad.length) return datasetAdapters(['bad-medical'], seeds, dirs).map((a) => ({ ...a, group: mixGroup(f) }));
+    if (k === 0) return datasetAdapters(['good-medical'], seeds, dirs).map((a) => ({ ...a, group: mixGroup(f), fraction: f }));
+    if (k === bad.length) return datasetAdapters(['bad-medical'], seeds, dirs).map((a) => ({ ...a, group: mixGroup(f), fraction: f }));
     const rows = [...bad.slice(0, k), ...good.slice(k)];
-    return seeds.map((seed) => job(`persona-mix${Math.round(f * 1000)}`, mixGroup(f), seed, rows, dirs));
+    return seeds.map((seed) => ({ ...job(`persona-mix${Math.round(f * 1000)}`, mixGroup(f), seed, rows, dirs), fraction: f }));
   });
 }
 

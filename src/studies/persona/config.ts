@@ -4,6 +4,7 @@
  * them); the study adds the medical mixes and the screened retrainings.
  */
 import type { FineTuningDataset } from '../../organisms/world/index.js';
+import { seedsOf } from '../demo/config.js';
 
 export interface PersonaSettings {
   /** The narrow datasets whose fine-tunes show EM: directions (a) and (c) come from them, ablation runs in them. */
@@ -35,6 +36,10 @@ export interface PersonaSettings {
   screenRows: number;
   /** Bad-medical fractions of the early-warning mixes (empty: none). */
   mixFractions: number[];
+  /** Seeds of the mixes, the same at every fraction (the comparison with 0% is paired by seed). */
+  mixSeeds: number[];
+  /** Fixed answers per report wording (the base's own) whose reply tokens the projection shift is read on. */
+  mixAnswers: number;
   /** Drop the top 10% of bad-medical rows by projection vs 10% at random, and retrain (seeds as above). */
   rowDrop: boolean;
   sampling: { temperature: number; maxTokens: number };
@@ -59,6 +64,12 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     codePrompts: 60,
     screenRows: 100,
     mixFractions: [0, 0.05, 0.1, 0.25, 0.5, 1],
+    // Chosen on the development wordings with development seeds 1-6 (README, "Why the early warning is
+    // paired"): with 3 seeds (t on 2 df) no projection reading at the chosen layer passed at 5% or 10%
+    // even paired; with 6, paired by seed, every one did at 5%. Report seeds, so none of them was looked at before, and the
+    // 0% and 100% mixes are the demo's own good- and bad-medical adapters (reused after `emlab demo`).
+    mixSeeds: seedsOf('report', 6),
+    mixAnswers: 4,
     rowDrop: true,
     sampling: { temperature: 1, maxTokens: 60 },
     workers: 2,
@@ -84,6 +95,8 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     codePrompts: 0,
     screenRows: 0,
     mixFractions: [],
+    mixSeeds: [],
+    mixAnswers: 0,
     rowDrop: false,
     sampling: { temperature: 1, maxTokens: 60 },
     workers: 2,

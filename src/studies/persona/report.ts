@@ -2,6 +2,7 @@
 import { html, trusted, type SafeHtml } from '../../report/escape.js';
 import { lineChart, scatterChart, type XYPoint } from '../../report/xy-charts.js';
 import type { Count } from './answers.js';
+import { earlyWarningHtml, earlyWarningLines } from './early-warning-report.js';
 import type { ConditionShares, Estimate, PersonaResults } from './results.js';
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
@@ -53,11 +54,7 @@ export function formatPersonaTable(r: PersonaResults): string {
     lines.push(`  Pearson r: judge ${formatEstimate(s.screeningR, 'num')}; catalogue ${formatEstimate(s.screeningRCatalogue, 'num')}`);
     for (const d of r.screening.rowDrop ?? []) lines.push(`  bad-medical, ${d.group}: judge ${formatEstimate(d.misaligned)}, catalogue ${formatEstimate(d.catalogue)}`);
   }
-  if (r.earlyWarning) {
-    lines.push('', 'early warning (bad fraction of medical advice; p: Welch vs 0% over seeds):');
-    for (const f of r.earlyWarning.fractions) lines.push(`  ${pct(f.fraction).padStart(6)}  judge ${formatEstimate(f.misaligned)} p=${num(f.pMisaligned, 3)}  catalogue ${formatEstimate(f.catalogue)} p=${num(f.pCatalogue, 3)}  projection shift ${formatEstimate(f.projectionShift, 'num')} p=${num(f.pProjection, 3)}`);
-    lines.push(`  lowest fraction that differs (p < 0.05): judge ${pct(r.earlyWarning.firstMisaligned)}, catalogue ${pct(r.earlyWarning.firstCatalogue)}, projection ${pct(r.earlyWarning.firstProjection)}`);
-  }
+  if (r.earlyWarning) lines.push('', ...earlyWarningLines(r.earlyWarning));
   lines.push('', `${r.timing.adaptersTrained} adapters trained, ${r.timing.adaptersReused} reused; ${r.timing.wallSeconds.toFixed(1)} s wall, ${r.timing.cpuSeconds.toFixed(1)} CPU-s`);
   return `${lines.join('\n')}\n`;
 }
@@ -82,14 +79,7 @@ export function renderPersonaHtml(r: PersonaResults): string {
     html`<h2>Steering the base along v (layer ${s.layer})</h2>${trusted(lineChart(steeringPoints, { xLabel: 'strength (x median stream norm per token)', yLabel: 'share of answers', yDomain: [0, 1], yTick: pctTick, rules: [0.7] }))}`,
     html`<h2>Cosines between directions, per layer</h2><p>v: contrastive personas; a: misaligned minus aligned answers (world truth); c: fine-tuned minus base; probe: harmful-writer probe on held-out world documents.</p>${trusted(lineChart(cosinePoints, { xLabel: 'layer (after block)', yLabel: 'cosine', yDomain: [-1, 1], xTick: (x) => String(x) }))}`,
   ];
-  if (r.earlyWarning) {
-    const ew: XYPoint[] = r.earlyWarning.fractions.flatMap((f) => [
-      { series: 'misaligned (judge)', x: f.fraction, y: f.misaligned.estimate, lo: f.misaligned.lo, hi: f.misaligned.hi },
-      { series: 'catalogue match', x: f.fraction, y: f.catalogue.estimate, lo: f.catalogue.lo, hi: f.catalogue.hi },
-    ]);
-    const shift: XYPoint[] = r.earlyWarning.fractions.map((f) => ({ series: 'projection shift', x: f.fraction, y: f.projectionShift.estimate, lo: f.projectionShift.lo, hi: f.projectionShift.hi }));
-    charts.push(html`<h2>Early warning: mixes of bad and good medical advice</h2>${trusted(lineChart(ew, { xLabel: 'bad fraction', yLabel: 'share of answers', yTick: pctTick, xTick: pctTick }))}${trusted(lineChart(shift, { xLabel: 'bad fraction', yLabel: 'mean projection shift on v', xTick: pctTick }))}`);
-  }
+  if (r.earlyWarning) charts.push(earlyWarningHtml(r.earlyWarning));
   if (r.screening.datasets.length > 0) {
     const pts: XYPoint[] = r.screening.datasets.map((d) => ({ series: 'dataset', x: d.projectionDifference ?? 0, y: d.misaligned, label: d.group }));
     charts.push(html`<h2>Screening before training</h2><p>Pearson r = ${formatEstimate(s.screeningR, 'num')} (judge), ${formatEstimate(s.screeningRCatalogue, 'num')} (catalogue).</p>${trusted(scatterChart(pts, { xLabel: 'projection difference (base)', yLabel: 'misaligned share of the fine-tunes (judge)', yTick: pctTick }))}`);

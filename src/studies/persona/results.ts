@@ -64,6 +64,39 @@ export interface PersonaSummary {
   tests: { ablation: { before: Count; after: Count; pValue: number }; steering: { base: Count; steered: Count; pValue: number } | null };
 }
 
+/**
+ * The early-warning measures of a mix fine-tune: the judge's misaligned share and the catalogue match
+ * of its report-wording answers; the projection shift on v (its stream minus the base's, at the chosen
+ * layer) over the reply tokens of fixed answers (the base's own to the report wordings, read by both),
+ * and at the last prompt position of the report wordings (the measure before 2026-12-04).
+ */
+export type MixMeasure = 'misaligned' | 'catalogue' | 'projection' | 'lastPosition';
+
+export interface MixComparison {
+  /** Mean over seeds of (this fraction minus 0%), same seed paired; t interval over seeds. */
+  difference: Estimate;
+  /** Paired t-test over seeds (the test that decides), and Welch's test over the two sides unpaired (the test before 2026-12-04). */
+  pPaired: number | null;
+  pWelch: number | null;
+}
+
+export interface EarlyWarning {
+  /** How each measure is read, and how the fractions are compared. */
+  design: string;
+  seeds: number[];
+  /** Every mix fine-tune's values. */
+  perSeed: { fraction: number; seed: number; model: string; values: Record<MixMeasure, number | null> }[];
+  fractions: { fraction: number; values: Record<MixMeasure, Estimate>; vsZero: Record<MixMeasure, MixComparison> | null }[];
+  /** Lowest fraction whose paired test against 0% gives p < 0.05 (null: none). */
+  lowest: Record<MixMeasure, number | null>;
+  /** The same by Welch's test, unpaired. */
+  lowestWelch: Record<MixMeasure, number | null>;
+  /** Lowest fraction by the step-down trend test (Tukey, Ciminera and Heyse 1985): the trend over 0%..f is tested from the highest f down while p < 0.05; controls the family-wise error. */
+  lowestStepDown: Record<MixMeasure, number | null>;
+  /** Slope per unit bad fraction: each seed's least-squares slope over the fractions, mean over seeds with its t interval and one-sample t-test. */
+  trend: Record<MixMeasure, { slope: Estimate; pValue: number | null }>;
+}
+
 export interface PersonaResults {
   format: 'emlab.persona/1';
   quick: boolean;
@@ -90,12 +123,7 @@ export interface PersonaResults {
     datasets: { group: string; projectionDifference: number | null; misaligned: number | null; catalogue: number | null; models: number }[];
     rowDrop: { group: string; misaligned: Estimate & Count; catalogue: Estimate & Count; perSeed: { seed: number; misaligned: number | null }[] }[] | null;
   };
-  earlyWarning: {
-    fractions: { fraction: number; misaligned: Estimate; catalogue: Estimate; projectionShift: Estimate; pMisaligned: number | null; pCatalogue: number | null; pProjection: number | null }[];
-    firstMisaligned: number | null;
-    firstCatalogue: number | null;
-    firstProjection: number | null;
-  } | null;
+  earlyWarning: EarlyWarning | null;
   timing: { wallSeconds: number; cpuSeconds: number; adaptersTrained: number; adaptersReused: number };
   startedAt: string;
   finishedAt: string;

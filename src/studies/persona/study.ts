@@ -15,13 +15,15 @@ import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { auroc, pearson } from '../../organisms/build/metrics.js';
 import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type OrganismModel, type ResidualIntervention } from '../../organisms/model/index.js';
 import { analyzeCode, fineTuningDataset, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
-import { fisherExact, meanWithTInterval, percentileBootstrap, welchTTest, wilson } from '../../stats/index.js';
+import { fisherExact, meanWithTInterval, percentileBootstrap, wilson } from '../../stats/index.js';
 import { MeasurePool } from './measure-pool.js';
 import { openPrompts, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
-import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, mixGroup, type PersonaAdapter } from './adapters.js';
+import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
+import { EARLY_WARNING_DESIGN, earlyWarning, type MixPoint } from './early-warning.js';
 import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
 import { layerTable } from './layers.js';
+import { projectionShifts, shiftReference } from './mix-shift.js';
 import { harmfulWriterProbes } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
 import { directionAt, screenRows, type Direction } from './screen.js';
@@ -96,7 +98,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
   const dirsFor = { baseDir: dirs.baseDir, organismsDir: dirs.organismsDir };
   const emAdapters = datasetAdapters(settings.emDatasets, settings.seeds, dirsFor);
   const controlAdapters = datasetAdapters(settings.controlDatasets, settings.seeds, dirsFor);
-  const mixes = mixAdapters(settings.mixFractions, settings.seeds, dirsFor);
+  const mixes = mixAdapters(settings.mixFractions, settings.mixSeeds, dirsFor);
   await tune([...emAdapters, ...controlAdapters, ...mixes], 'adapters');
 
   const base = await loadCheckpoint(dirs.baseDir);
@@ -291,9 +293,6 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       g.catalogue.push(row.before.catalogue.estimate ?? 0);
       groupShares.set(row.dataset, g);
     }
-    const mixPoints = new Map<string, { misaligned: number[]; catalogue: number[]; shift: number[] }>();
-    const baseReportLast = await lastPositionMeans(base, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
-    const baseShift = baseReportLast.reduce((s, x) => s + dot(x[layer]!, vAt.unit), 0) / baseReportLast.length;
     await all('fine-tunes', fineTunes.map((a) => measured.get(a.job.outDir)!));
     for (const a of controlAdapters) {
       const s = conditionShares(await measured.get(a.job.outDir)!);
@@ -302,16 +301,14 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       g.catalogue.push(s.catalogue.estimate ?? 0);
       groupShares.set(a.group, g);
     }
+    // The mixes' projection shifts against the base, on fixed answers (the base's own) and prompts.
+    const mixPoints: MixPoint[] = [];
+    const reference = mixes.length === 0 ? null : await shiftReference(base, vAt, report, await sampleAnswers(base, report, { samples: settings.mixAnswers, seed: 19, ...sampling }));
     for (const [i, a] of mixes.entries()) {
       progress('mix projections', i, mixes.length);
       const s = conditionShares(await measured.get(a.job.outDir)!);
-      const model = await modelOf(a);
-      const last = await lastPositionMeans(model, report.map((p) => [{ role: 'user' as const, content: p.prompt }]));
-      const g = mixPoints.get(a.group) ?? { misaligned: [], catalogue: [], shift: [] };
-      g.misaligned.push(s.misaligned.estimate ?? 0);
-      g.catalogue.push(s.catalogue.estimate ?? 0);
-      g.shift.push(last.reduce((acc, x) => acc + dot(x[layer]!, vAt.unit), 0) / last.length - baseShift);
-      mixPoints.set(a.group, g);
+      const shifts = await projectionShifts(await modelOf(a), reference!);
+      mixPoints.push({ fraction: a.fraction!, seed: a.seed, model: a.name, values: { misaligned: s.misaligned.estimate, catalogue: s.catalogue.estimate, ...shifts } });
       release(a);
     }
     const mean = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
@@ -360,18 +357,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       });
     }
 
-    // 12. Early warning: each mix against the 0% mix, over seeds (Welch).
-    let earlyWarning: PersonaResults['earlyWarning'] = null;
-    if (settings.mixFractions.length > 0) {
-      const zero = mixPoints.get(mixGroup(0));
-      const fractions = settings.mixFractions.map((f) => {
-        const g = mixPoints.get(mixGroup(f))!;
-        const p = (key: 'misaligned' | 'catalogue' | 'shift'): number | null => (f === 0 || zero === undefined ? null : welchTTest(g[key], zero[key]).pValue);
-        return { fraction: f, misaligned: tInterval(g.misaligned, 't 95% over seeds'), catalogue: tInterval(g.catalogue, 't 95% over seeds'), projectionShift: tInterval(g.shift, 't 95% over seeds'), pMisaligned: p('misaligned'), pCatalogue: p('catalogue'), pProjection: p('shift') };
-      });
-      const first = (key: 'pMisaligned' | 'pCatalogue' | 'pProjection'): number | null => fractions.find((x) => x.fraction > 0 && x[key] !== null && x[key]! < 0.05)?.fraction ?? null;
-      earlyWarning = { fractions, firstMisaligned: first('pMisaligned'), firstCatalogue: first('pCatalogue'), firstProjection: first('pProjection') };
-    }
+    // 12. Early warning: each mix against the 0% mix, paired by seed; the trend over the fractions.
+    const warning = settings.mixFractions.length === 0 ? null : earlyWarning(mixPoints, settings.mixFractions, EARLY_WARNING_DESIGN);
 
     // Summary.
     const drop = (before: Estimate, after: Estimate): number | null => (before.estimate === null || after.estimate === null || before.estimate === 0 ? null : 1 - after.estimate / before.estimate);
@@ -424,7 +411,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       flawedCode,
       monitoring,
       screening,
-      earlyWarning,
+      earlyWarning: warning,
       timing: { wallSeconds: (performance.now() - clock) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, adaptersTrained: trained, adaptersReused: reused },
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
