@@ -109,7 +109,7 @@ export function renderPersonaHtml(r: PersonaResults): string {
   const page = html`<!doctype html><html><head><meta charset="utf-8"><title>emlab study persona</title>
 <style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#1f2933}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #e4e7eb;padding:4px 8px;text-align:left;font-size:13px}pre{white-space:pre-wrap;font-size:12px}</style></head><body>
 <h1>emlab study persona${r.quick ? ' (--quick)' : ''}</h1>
-<p>${s.direction}. Layer ${s.layer}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
+<p>${s.direction}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
 <table><tr><th>measure</th><th>value [95%] n</th></tr>
 <tr><td>ablation drop, ${s.ablationSpan.join(' and ')} (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
 <tr><td>random-direction ablation drop (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
