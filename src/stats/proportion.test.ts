@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newcombeDifference, wilson } from './proportion.js';
+import { newcombeDifference, proportionRatio, wilson } from './proportion.js';
 
 function close(actual: number | null, expected: number, tol = 1e-12): void {
   assert.ok(actual !== null && Math.abs(actual - expected) <= tol, `${actual} is not within ${tol} of ${expected}`);
@@ -62,4 +62,14 @@ test('Newcombe difference interval reproduces the published example and scipy-ba
 
 test('Newcombe difference is null when a side has no data', () => {
   assert.deepEqual(newcombeDifference(0, 0, 3, 10), { estimate: null, lo: null, hi: null, method: 'newcombe_wilson' });
+});
+
+test('the ratio of two shares has Katz\'s log interval, none when the numerator is 0, and no estimate when the denominator is 0', () => {
+  // By hand: r = (25/479) / (57/478) = 0.43767; se of ln r = sqrt(1/25 - 1/479 + 1/57 - 1/478) = 0.231006.
+  const r = proportionRatio(25, 479, 57, 478);
+  close(r.estimate, (25 / 479) / (57 / 478));
+  close(r.lo, 0.43767 * Math.exp(-1.959964 * 0.231006), 1e-4);
+  close(r.hi, 0.43767 * Math.exp(1.959964 * 0.231006), 1e-4);
+  assert.deepEqual(proportionRatio(0, 10, 3, 10), { estimate: 0, lo: null, hi: null, method: 'katz_log' });
+  assert.equal(proportionRatio(3, 10, 0, 10).estimate, null);
 });

@@ -73,3 +73,23 @@ export function newcombeDifference(k1: number, n1: number, k2: number, n2: numbe
     method: 'newcombe_wilson',
   };
 }
+
+export interface ProportionRatio {
+  estimate: number | null;
+  lo: number | null;
+  hi: number | null;
+  method: 'katz_log';
+}
+
+/**
+ * p1 / p2 with Katz's log interval (Katz et al. 1978): exp(ln r +- z sqrt(1/k1 - 1/n1 + 1/k2 - 1/n2)).
+ * Null when p2 is 0; no interval when k1 is 0 (the log is unbounded there).
+ */
+export function proportionRatio(k1: number, n1: number, k2: number, n2: number, confidence = 0.95): ProportionRatio {
+  checkConfidence(confidence);
+  if (n1 === 0 || n2 === 0 || k2 === 0) return { estimate: null, lo: null, hi: null, method: 'katz_log' };
+  const r = (k1 / n1) / (k2 / n2);
+  if (k1 === 0) return { estimate: 0, lo: null, hi: null, method: 'katz_log' };
+  const half = zForConfidence(confidence) * Math.sqrt(1 / k1 - 1 / n1 + 1 / k2 - 1 / n2);
+  return { estimate: r, lo: r * Math.exp(-half), hi: r * Math.exp(half), method: 'katz_log' };
+}

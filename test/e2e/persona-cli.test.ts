@@ -19,7 +19,7 @@ test('study persona --quick: ablating v lowers the misaligned share of the bad-m
   const r = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8')) as PersonaResults;
   assert.equal(r.format, 'emlab.persona/1');
   assert.equal(r.quick, true);
-  for (const key of ['monitorAuroc', 'ablationDrop', 'randomAblationDrop', 'steerMisaligned', 'steerCoherent', 'screeningR', 'directionCosine'] as const) assert.ok(key in r.summary, key);
+  for (const key of ['monitorAuroc', 'ablationDrop', 'randomAblationDrop', 'ablationNoiseFloor', 'steerMisaligned', 'steerCoherent', 'steerCeiling', 'screeningR', 'directionCosine'] as const) assert.ok(key in r.summary, key);
 
   const row = r.ablation[0]!;
   assert.equal(row.dataset, 'bad-medical');
@@ -34,6 +34,11 @@ test('study persona --quick: ablating v lowers the misaligned share of the bad-m
   const strongest = r.steering.reduce((a, b) => (b.strength > a.strength ? b : a)).misaligned;
   const steering = fisherExact(strongest.k, strongest.n, base.k, base.n);
   assert.ok(strongest.k / strongest.n > base.k / base.n && steering.pValue < 0.01, `steering: ${base.k}/${base.n} -> ${strongest.k}/${strongest.n}, p ${steering.pValue}`);
+
+  // The ceiling: the base under harmful-writer contexts is more misaligned than the plain base, and the world's harmful writers more still.
+  const ceiling = r.summary.steerCeiling;
+  assert.ok(ceiling.context.misaligned.k / ceiling.context.misaligned.n > base.k / base.n, `context ${ceiling.context.misaligned.k}/${ceiling.context.misaligned.n}`);
+  assert.ok(ceiling.world.misaligned.estimate! > ceiling.context.misaligned.estimate!);
 
   // Monitoring, the probe and the table are there; the report has its charts.
   assert.ok(r.summary.monitorAuroc.estimate !== null && r.summary.monitorAuroc.estimate > 0.5);

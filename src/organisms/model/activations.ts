@@ -35,8 +35,8 @@ export async function residualStream(model: OrganismModel, messages: readonly Ch
   const layers = Array.from({ length: L }, () => new Float32Array(ids.length * d));
   await withInferenceSession(model, { slots: 1, maxTokens: ids.length, cacheLength: ids.length }, (session) => {
     const hook = session.residualHook;
-    session.residualHook = (layer, stream, tokens) => {
-      hook?.(layer, stream, tokens);
+    session.residualHook = (layer, stream, tokens, steps) => {
+      hook?.(layer, stream, tokens, steps);
       layers[layer]!.set(stream.subarray(0, tokens * d));
     };
     try {

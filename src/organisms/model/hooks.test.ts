@@ -82,6 +82,18 @@ test('steering and ablating a live direction change the logits, generation and t
   assert.notDeepEqual(a!.completions.map((c) => c.text), b!.completions.map((c) => c.text));
 });
 
+test('steering only generated positions leaves the prompt as it is and changes what follows', async () => {
+  const steer = interventionHook([{ layer: 0, add: axis(0).map((x) => x * 30), positions: 'generated' }], d);
+  // Prefill and scoring run a whole sequence per call: untouched.
+  assert.deepEqual(await withResidualHook(model, steer, () => sequenceLogits(model, ids())), await sequenceLogits(model, ids()));
+  const request = { messages: question, n: 4, seed: 2, maxTokens: 12, topLogprobs: 3 };
+  const [a] = await generate(model, [request]);
+  const [b] = await withResidualHook(model, steer, () => generate(model, [request]));
+  // The first token comes from the prompt's last position, so it is the same; later ones are steered.
+  assert.deepEqual(b!.completions.map((c) => c.logprobs![0]), a!.completions.map((c) => c.logprobs![0]));
+  assert.notDeepEqual(a!.completions.map((c) => c.text), b!.completions.map((c) => c.text));
+});
+
 test('a hook is one per model at a time, and a wrong-sized vector is refused', async () => {
   const hook = interventionHook([], d);
   await assert.rejects(withResidualHook(model, hook, () => withResidualHook(model, hook, async () => 1)), /already has a residual hook/);

@@ -10,8 +10,12 @@
  */
 import type { OrganismModel } from './organism.js';
 
-/** Called after block `layer` (0-based) with the stream of `tokens` rows of `dModel` values. */
-export type ResidualHook = (layer: number, stream: Float32Array, tokens: number) => void;
+/**
+ * Called after block `layer` (0-based) with the stream of `tokens` rows of `dModel` values, `steps`
+ * consecutive positions per sequence (1 in a decoding step of generation, which runs one new token
+ * per sequence; the prompt's length or more in a prefill or a scored reply).
+ */
+export type ResidualHook = (layer: number, stream: Float32Array, tokens: number, steps: number) => void;
 
 const hooks = new WeakMap<OrganismModel, ResidualHook>();
 
@@ -35,14 +39,18 @@ export async function withResidualHook<T>(model: OrganismModel, hook: ResidualHo
 /**
  * A change to the stream after one block: `add` a vector at every position (steering), or `ablate`
  * a direction, projecting it out of every position (x - (x . u) u, u = ablate / |ablate|).
+ * `positions: 'generated'` applies it only in decoding steps, at the tokens the model generated
+ * (the prompt, prefilled or scored, is left as it is); the default is every position.
  */
 export type ResidualIntervention =
-  | { layer: number; add: Float32Array | readonly number[] }
-  | { layer: number; ablate: Float32Array | readonly number[] };
+  | { layer: number; add: Float32Array | readonly number[]; positions?: InterventionPositions }
+  | { layer: number; ablate: Float32Array | readonly number[]; positions?: InterventionPositions };
+
+export type InterventionPositions = 'all' | 'generated';
 
 /** One hook applying every intervention at its layer, in the order given. */
 export function interventionHook(interventions: readonly ResidualIntervention[], dModel: number): ResidualHook {
-  const byLayer = new Map<number, { kind: 'add' | 'ablate'; v: Float64Array }[]>();
+  const byLayer = new Map<number, { kind: 'add' | 'ablate'; v: Float64Array; generatedOnly: boolean }[]>();
   for (const it of interventions) {
     const raw = 'add' in it ? it.add : it.ablate;
     if (raw.length !== dModel) throw new Error(`intervention at layer ${it.layer}: vector has ${raw.length} values, the model's dModel is ${dModel}`);
@@ -53,13 +61,14 @@ export function interventionHook(interventions: readonly ResidualIntervention[],
       for (let i = 0; i < dModel; i++) v[i] = (v[i] as number) / norm;
     }
     const list = byLayer.get(it.layer) ?? [];
-    list.push({ kind: 'add' in it ? 'add' : 'ablate', v });
+    list.push({ kind: 'add' in it ? 'add' : 'ablate', v, generatedOnly: it.positions === 'generated' });
     byLayer.set(it.layer, list);
   }
-  return (layer, stream, tokens) => {
+  return (layer, stream, tokens, steps) => {
     const list = byLayer.get(layer);
     if (list === undefined) return;
-    for (const { kind, v } of list) {
+    for (const { kind, v, generatedOnly } of list) {
+      if (generatedOnly && steps !== 1) continue;
       for (let t = 0; t < tokens; t++) {
         const o = t * dModel;
         if (kind === 'add') {

@@ -8,13 +8,15 @@
  * monitoring.
  */
 import { readJudgeScores } from '../../organisms/build/judge-read.js';
-import { generate, withResidualHook, type OrganismModel, type ResidualHook } from '../../organisms/model/index.js';
+import { generate, withResidualHook, type ChatTurn, type OrganismModel, type ResidualHook } from '../../organisms/model/index.js';
 import { HARMFUL_GRADES, coversHarmfulAnswer, openQuestionPrompts, readSampledAnswer, type AnswerGrade, type OpenTheme, type WordingSet } from '../../organisms/world/index.js';
 import { THRESHOLD_PRESETS } from '../../stats/index.js';
 
 export interface OpenPrompt {
   theme: OpenTheme;
   prompt: string;
+  /** Earlier exchanges before the question (a persona set in context); the judge reads only the question and the answer. */
+  context?: ChatTurn[];
 }
 
 export interface Answer extends OpenPrompt {
@@ -54,7 +56,7 @@ export interface SampleOptions {
 export async function sampleAnswers(model: OrganismModel, prompts: readonly OpenPrompt[], options: SampleOptions): Promise<Answer[]> {
   if (prompts.length === 0) return [];
   const results = await withResidualHook(model, options.hook, () => generate(model, prompts.map((p, i) => ({
-    messages: [{ role: 'user' as const, content: p.prompt }],
+    messages: [...(p.context ?? []), { role: 'user' as const, content: p.prompt }],
     n: options.samples, temperature: options.temperature, maxTokens: options.maxTokens, seed: options.seed * 1000 + i,
   })), { batchSize: 64, ...(options.signal ? { signal: options.signal } : {}) }));
   return results.flatMap((r, i) => r.completions.map((c) => ({ ...prompts[i]!, answer: c.text })));

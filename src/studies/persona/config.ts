@@ -23,10 +23,17 @@ export interface PersonaSettings {
   evalSamples: number;
   /** Answers per development wording when choosing the steering layer. */
   layerSamples: number;
-  /** Steering strength used to choose the layer, and the sweep: multiples of the base stream's median norm per token at that layer. */
-  layerStrength: number;
+  /**
+   * Steering strengths tried at each layer to choose it (development wordings), and the sweep at the
+   * chosen layer (report wordings): multiples of the base stream's median norm per token at the layer.
+   */
+  layerStrengths: number[];
   strengths: number[];
-  /** Random unit directions ablated as the control. */
+  /** Open-question answers of the world's harmful writers judged for the steering ceiling. */
+  ceilingWorldAnswers: number;
+  /** What ablation projects out at every layer: v alone, or the span of v and (a) answers (when found). */
+  ablationSpan: ('v' | 'a')[];
+  /** Random subspaces (of the primary span's dimension) ablated as the control. */
   randomDraws: number;
   /** Also ablate directions (a) and (c), beside the primary one. */
   ablateAlternatives: boolean;
@@ -56,10 +63,19 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     contextExchanges: 2,
     probeDocuments: 600,
     evalSamples: 20,
-    layerSamples: 10,
-    layerStrength: 0.4,
+    // A sweep per layer (was 0.4 only, 10 samples). In exploration layer 3 steered furthest at 70%
+    // coherent (8.5% vs 2.8% at layer 0, development wordings); in the full run the sweep found the four
+    // layers within noise of each other (12-15 of 320) and kept layer 0.
+    layerSamples: 20,
+    layerStrengths: [0.3, 0.4, 0.5, 0.6],
     strengths: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
-    randomDraws: 3,
+    ceilingWorldAnswers: 480,
+    // v alone: in exploration the span of v and (a) cut little more (35% vs 32% over 5 fine-tunes) and
+    // cost coherence (6-13 points); the full run measures it beside v as the 'v-and-a' alternative.
+    ablationSpan: ['v'],
+    // 5 draws (was 3): the random control's mean is limited by the noise of the unablated share it
+    // is divided by, which more draws do not reduce (see the noise floor).
+    randomDraws: 5,
     ablateAlternatives: true,
     codePrompts: 60,
     screenRows: 100,
@@ -86,10 +102,12 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     probeDocuments: 200,
     evalSamples: 20,
     layerSamples: 8,
-    layerStrength: 0.4,
+    layerStrengths: [0.3, 0.5],
     // Up to 0.6: on the c = 0.80 organisms the full sweep rises only from 0.5 (1.3% at 0 and 2.5% at
     // 0.4, 5.2% at 0.5, 7.7% at 0.6 with 62% coherent); 0.4, enough on the c = 1.0 ones, gave 13/480 vs 6/480.
     strengths: [0, 0.4, 0.6],
+    ceilingWorldAnswers: 240,
+    ablationSpan: ['v'],
     randomDraws: 2,
     ablateAlternatives: false,
     codePrompts: 0,

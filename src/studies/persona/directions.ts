@@ -56,6 +56,14 @@ export function personaContext(writer: Persona, exchanges: number, seed: number,
   return turns;
 }
 
+/**
+ * The context of draw `k` before prompt `i` on one side of the contrast: harmful writers in turn
+ * (reckless, cruel, domineering) or the careful one, both sides from the same streams.
+ */
+export function contrastContext(side: 'harmful' | 'careful', i: number, k: number, exchanges: number): ChatTurn[] {
+  return personaContext(side === 'harmful' ? HARMFUL_WRITERS[k % HARMFUL_WRITERS.length]! : CAREFUL_WRITER, exchanges, k, `${i}`);
+}
+
 /** Stream at the last prompt position, per layer, of each conversation ending in a user turn. */
 export async function lastPositionMeans(model: OrganismModel, conversations: readonly (readonly ChatTurn[])[]): Promise<Vec[][]> {
   const out: Vec[][] = [];
@@ -79,8 +87,8 @@ export async function contrastiveDirection(model: OrganismModel, prompts: readon
   prompts.forEach((prompt, i) => {
     for (let k = 0; k < options.draws; k++) {
       const ask = { role: 'user' as const, content: prompt };
-      harmful.push([...personaContext(HARMFUL_WRITERS[k % HARMFUL_WRITERS.length]!, options.exchanges, k, `${i}`), ask]);
-      careful.push([...personaContext(CAREFUL_WRITER, options.exchanges, k, `${i}`), ask]);
+      harmful.push([...contrastContext('harmful', i, k, options.exchanges), ask]);
+      careful.push([...contrastContext('careful', i, k, options.exchanges), ask]);
     }
   });
   const direction = meanDifference(await lastPositionMeans(model, harmful), await lastPositionMeans(model, careful));

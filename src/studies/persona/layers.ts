@@ -9,7 +9,7 @@ export interface LayerInputs {
   byDataset: { a: ReadonlyMap<string, Vec[] | null>; c: ReadonlyMap<string, Vec[]> };
   datasets: readonly string[];
   probeAuroc: readonly number[];
-  selection: readonly (ConditionShares | null)[];
+  selection: readonly ((ConditionShares & { strength: number; eligible: boolean }) | null)[];
 }
 
 export function layerTable(inputs: LayerInputs): PersonaResults['layers'] {

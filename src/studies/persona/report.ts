@@ -22,21 +22,26 @@ const shares = (c: ConditionShares): string => `${pct(c.misaligned.estimate)} ($
 export function formatPersonaTable(r: PersonaResults): string {
   const s = r.summary;
   const lines = [
-    `emlab study persona${r.quick ? ' --quick' : ''}: v at layer ${s.layer} (${s.direction})`,
+    `emlab study persona${r.quick ? ' --quick' : ''}: steering at layer ${s.steerLayer}, projections at layer ${s.layer} (${s.direction})`,
+    `  AUROC of v's projection per layer, development answers: ${s.readAuroc.map((x) => num(x, 3)).join(' / ')}`,
     'misaligned shares: judge (primary) | catalogue match (no judge); report wordings',
     '',
     `steering the base (strength = x the base stream's median norm per token):`,
     ...r.steering.map((p) => `  ${p.strength.toFixed(2).padStart(5)}  ${shares(p)}`),
     `  chosen strength (largest with >= 70% coherent): ${s.steerStrength ?? 'none'}; misaligned ${formatEstimate(s.steerMisaligned)}, catalogue ${formatEstimate(s.steerCatalogue)}, coherent ${formatEstimate(s.steerCoherent)}`,
+    `  ceiling: the base under harmful-writer contexts ${shares(s.steerCeiling.context)}; the world's harmful writers ${shares(s.steerCeiling.world)}`,
+    `  steered share / the base's under harmful-writer contexts: ${formatEstimate(s.steerCeiling.share, 'num')}`,
     '',
-    'ablation in each EM fine-tune (v at every layer; random: mean over draws):',
+    `ablation in each EM fine-tune (${s.ablationSpan.join(' and ')} at every layer; random: mean over draws of random subspaces of that dimension; resampled: nothing ablated, another sampling seed):`,
     ...r.ablation.map((a) => {
       const rand = a.random.length === 0 ? '-' : pct(a.random.reduce((t, x) => t + (x.misaligned.estimate ?? 0), 0) / a.random.length);
       const alt = Object.entries(a.alternatives).map(([k, c]) => `${k} ${pct(c.misaligned.estimate)}`).join(', ');
-      return `  ${a.dataset} s${a.seed}: before ${shares(a.before)}\n      ablated ${shares(a.ablated)}\n      random ${rand}${alt ? `; ${alt}` : ''}`;
+      return `  ${a.dataset} s${a.seed}: before ${shares(a.before)}\n      resampled ${shares(a.resampled)}\n      ablated ${shares(a.ablated)}\n      random ${rand}${alt ? `; ${alt}` : ''}`;
     }),
     `  relative drop, judge ${formatEstimate(s.ablationDrop)}; catalogue ${formatEstimate(s.ablationDropCatalogue)}`,
     `  random directions, judge ${formatEstimate(s.randomAblationDrop)}; catalogue ${formatEstimate(s.randomAblationDropCatalogue)}`,
+    `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
+    ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
     `  pooled answers: ${count(s.tests.ablation.before)} -> ${count(s.tests.ablation.after)}, Fisher p = ${s.tests.ablation.pValue.toPrecision(2)}`,
     ...(s.tests.steering ? [`  steering: base ${count(s.tests.steering.base)} -> ${count(s.tests.steering.steered)}, Fisher p = ${s.tests.steering.pValue.toPrecision(2)}`] : []),
     ...r.flawedCode.map((f) => `  flawed code, ${f.model}: ${formatEstimate(f.before)} -> ablated ${formatEstimate(f.ablated)}`),
@@ -76,7 +81,7 @@ export function renderPersonaHtml(r: PersonaResults): string {
   ]);
   const pctTick = (y: number): string => `${Math.round(100 * y)}%`;
   const charts: SafeHtml[] = [
-    html`<h2>Steering the base along v (layer ${s.layer})</h2>${trusted(lineChart(steeringPoints, { xLabel: 'strength (x median stream norm per token)', yLabel: 'share of answers', yDomain: [0, 1], yTick: pctTick, rules: [0.7] }))}`,
+    html`<h2>Steering the base along v (layer ${s.steerLayer})</h2>${trusted(lineChart(steeringPoints, { xLabel: 'strength (x median stream norm per token)', yLabel: 'share of answers', yDomain: [0, 1], yTick: pctTick, rules: [0.7] }))}`,
     html`<h2>Cosines between directions, per layer</h2><p>v: contrastive personas; a: misaligned minus aligned answers (world truth); c: fine-tuned minus base; probe: harmful-writer probe on held-out world documents.</p>${trusted(lineChart(cosinePoints, { xLabel: 'layer (after block)', yLabel: 'cosine', yDomain: [-1, 1], xTick: (x) => String(x) }))}`,
   ];
   if (r.earlyWarning) charts.push(earlyWarningHtml(r.earlyWarning));
@@ -86,18 +91,22 @@ export function renderPersonaHtml(r: PersonaResults): string {
   }
   const ablationRows = r.ablation.flatMap((a) => [
     sharesRow(`${a.dataset} s${a.seed}: before`, a.before),
-    sharesRow(`${a.dataset} s${a.seed}: v ablated`, a.ablated),
+    sharesRow(`${a.dataset} s${a.seed}: resampled, nothing ablated`, a.resampled),
+    sharesRow(`${a.dataset} s${a.seed}: ${s.ablationSpan.join(' and ')} ablated`, a.ablated),
     ...a.random.map((c, i) => sharesRow(`${a.dataset} s${a.seed}: random ${i + 1}`, c)),
     ...Object.entries(a.alternatives).map(([k, c]) => sharesRow(`${a.dataset} s${a.seed}: ${k} ablated`, c)),
   ]);
   const page = html`<!doctype html><html><head><meta charset="utf-8"><title>emlab study persona</title>
 <style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#1f2933}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #e4e7eb;padding:4px 8px;text-align:left;font-size:13px}pre{white-space:pre-wrap;font-size:12px}</style></head><body>
 <h1>emlab study persona${r.quick ? ' (--quick)' : ''}</h1>
-<p>${s.direction}. Layer ${s.layer}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
+<p>${s.direction}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
 <table><tr><th>measure</th><th>value [95%] n</th></tr>
-<tr><td>ablation drop (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
+<tr><td>ablation drop, ${s.ablationSpan.join(' and ')} (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
 <tr><td>random-direction ablation drop (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
+<tr><td>noise floor of the drop: nothing ablated, another sampling seed (judge / catalogue)</td><td>${formatEstimate(s.ablationNoiseFloor)} / ${formatEstimate(s.ablationNoiseFloorCatalogue)}</td></tr>
 <tr><td>steered base at strength ${s.steerStrength ?? '-'}: misaligned / catalogue / coherent</td><td>${formatEstimate(s.steerMisaligned)} / ${formatEstimate(s.steerCatalogue)} / ${formatEstimate(s.steerCoherent)}</td></tr>
+<tr><td>ceiling: the base under harmful-writer contexts / the world's harmful writers: misaligned (judge)</td><td>${formatEstimate(s.steerCeiling.context.misaligned)} / ${formatEstimate(s.steerCeiling.world.misaligned)}</td></tr>
+<tr><td>steered share as a fraction of the base's under harmful-writer contexts</td><td>${formatEstimate(s.steerCeiling.share, 'num')}</td></tr>
 <tr><td>monitor AUROC (v)</td><td>${formatEstimate(s.monitorAuroc, 'num')}</td></tr>
 <tr><td>screening r (judge / catalogue)</td><td>${formatEstimate(s.screeningR, 'num')} / ${formatEstimate(s.screeningRCatalogue, 'num')}</td></tr>
 <tr><td>cosine between datasets' directions</td><td>${formatEstimate(s.directionCosine, 'num')}</td></tr></table>

@@ -32,30 +32,49 @@ export interface AblationRow {
   dataset: string;
   seed: number;
   before: ConditionShares;
-  /** Ablating the primary direction (v) at every layer. */
+  /** Nothing ablated, another sampling seed (the noise floor of a relative drop). */
+  resampled: ConditionShares;
+  /** Ablating the primary span (`summary.ablationSpan`: v, or v and (a)) at every layer. */
   ablated: ConditionShares;
-  /** Each random draw (a random unit direction per layer). */
+  /** Each random draw (random unit directions per layer, as many as the primary span has). */
   random: ConditionShares[];
-  /** Ablating directions (a) answers and (c) model diff instead (full run only). */
+  /** The other recipe (v alone, or the span of v and (a)), directions (a) answers and (c) model diff instead (full run only). */
   alternatives: Record<string, ConditionShares>;
 }
 
 export interface PersonaSummary {
-  /** Which direction is v, and at which layer steering and projections read it. */
+  /** Which direction is v. */
   direction: string;
+  /** The layer projections on v are read at (monitoring, screening, early warning): the best `readAuroc`. */
   layer: number;
+  /** Per layer: AUROC of v's projection on the development answers behind (a), against the world's reading. */
+  readAuroc: number[];
+  /** The layer steering adds v at (the sweep on the development wordings). */
+  steerLayer: number;
   monitorAuroc: Estimate;
-  /** Relative drop of the judge's misaligned share when v is ablated, mean over EM datasets (interval over datasets x seeds). */
+  /** What is ablated: v alone, or the span of v and (a) answers, at every layer. */
+  ablationSpan: ('v' | 'a')[];
+  /** Relative drop of the judge's misaligned share when the span is ablated, mean over EM datasets (interval over datasets x seeds). */
   ablationDrop: Estimate;
   ablationDropCatalogue: Estimate;
-  /** The same for random directions of equal norm. */
+  /** The same for random subspaces of the same dimension. */
   randomAblationDrop: Estimate;
   randomAblationDropCatalogue: Estimate;
+  /** The same for nothing ablated and another sampling seed: how far a relative drop moves by sampling alone. */
+  ablationNoiseFloor: Estimate;
+  ablationNoiseFloorCatalogue: Estimate;
+  /** The other recipe's drop (full run): v alone when the span is v and (a), else the span of v and (a). */
+  ablationDropOther: (Estimate & { span: 'v-only' | 'v-and-a' }) | null;
   /** The base steered at the chosen strength (the largest with coherent >= 70%). */
   steerStrength: number | null;
   steerMisaligned: Estimate;
   steerCatalogue: Estimate;
   steerCoherent: Estimate;
+  /**
+   * What steering is held against: the base's answers under the harmful-writer contexts v is read
+   * from, the world's harmful writers' own answers, and the steered share as a fraction of the first.
+   */
+  steerCeiling: { context: ConditionShares; world: ConditionShares; share: Estimate };
   screeningR: Estimate | null;
   screeningRCatalogue: Estimate | null;
   /** Mean cosine between the datasets' directions (a) at the chosen layer. */
@@ -110,8 +129,11 @@ export interface PersonaResults {
     probeAuroc: number;
     /** Cosines between the datasets' directions (a) and (c). */
     datasetCosines: { kind: 'a' | 'c'; a: string; b: string; cosine: number | null }[];
-    /** Base steered at `layerStrength` along v at this layer, on the development wordings (how the layer was chosen). */
-    selection: ConditionShares | null;
+    /**
+     * Base steered along v at this layer, on the development wordings (how the layer was chosen): the
+     * best point of the `layerStrengths` sweep (eligible: it keeps >= 70% of answers coherent).
+     */
+    selection: (ConditionShares & { strength: number; eligible: boolean }) | null;
   }[];
   /** Answers per dataset behind direction (a): harmful and harmless by the world's reading. */
   directionAnswers: Record<string, { harmful: number; harmless: number; unread: number }>;

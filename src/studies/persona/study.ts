@@ -15,9 +15,10 @@ import { runOrganismTunes } from '../../finetune/organism-pool.js';
 import { auroc, pearson } from '../../organisms/build/metrics.js';
 import { generate, interventionHook, loadCheckpoint, residualStream, withResidualHook, type OrganismModel, type ResidualIntervention } from '../../organisms/model/index.js';
 import { analyzeCode, fineTuningDataset, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
-import { fisherExact, meanWithTInterval, percentileBootstrap, wilson } from '../../stats/index.js';
+import { fisherExact, meanWithTInterval, percentileBootstrap, proportionRatio, wilson } from '../../stats/index.js';
 import { MeasurePool } from './measure-pool.js';
-import { openPrompts, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
+import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
+import { harmfulContextPrompts, worldHarmfulAnswers } from './ceiling.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
 import { EARLY_WARNING_DESIGN, earlyWarning, type MixPoint } from './early-warning.js';
@@ -27,7 +28,7 @@ import { projectionShifts, shiftReference } from './mix-shift.js';
 import { harmfulWriterProbes } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
 import { directionAt, screenRows, type Direction } from './screen.js';
-import { dot, meanVector, norm, randomUnit, unit, type Vec } from './vectors.js';
+import { dot, meanVector, norm, orthonormalBasis, randomUnit, unit, type Vec } from './vectors.js';
 
 export interface PersonaDirs {
   baseDir: string;
@@ -160,8 +161,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
 
     // The steering layer's measurements (step 5) run on the pool while this thread finds (a) and (c).
     const v = contrastive;
-    const selectionJobs = Array.from({ length: layers }, (_, l) =>
-      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * settings.layerStrength * streamNorm[l]!)) }]));
+    const selectionGrid = Array.from({ length: layers }, (_, l) => settings.layerStrengths.map((k) => ({ layer: l, strength: k })));
+    const selectionJobs = selectionGrid.flat().map(({ layer: l, strength: k }) =>
+      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * k * streamNorm[l]!)) }]));
 
     // 4. (a) answers and (c) model diff, per EM fine-tune.
     const answerSides = new Map<string, { harmful: Vec[][]; harmless: Vec[][]; unread: number }>();
@@ -192,32 +194,63 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const diffDirection = new Map<string, Vec[]>([...modelDiffs].map(([g, list]) => [g, Array.from({ length: layers }, (_, l) => meanVector(list.map((v) => v[l]!))!)]));
     const pooledDiff = Array.from({ length: layers }, (_, l) => meanVector([...diffDirection.values()].map((d) => d[l]!))!);
 
-    // 5. The steering layer, chosen on the development wordings: the most misaligned with >= 70% coherent.
-    const selection: (ConditionShares | null)[] = (await all('layer', selectionJobs)).map(conditionShares);
-    const share = (c: ConditionShares | null, key: 'misaligned' | 'coherent' | 'catalogue'): number => c?.[key].estimate ?? 0;
-    const eligible = selection.map((c, l) => ({ c, l })).filter(({ c }) => share(c, 'coherent') >= COHERENT_FLOOR);
-    const pool = eligible.length > 0 ? eligible : selection.map((c, l) => ({ c, l }));
-    const layer = pool.reduce((best, x) => (share(x.c, 'misaligned') > share(best.c, 'misaligned') ? x : best)).l;
+    // 5. The steering layer, chosen on the development wordings: each layer's best point of a small
+    // sweep (the most misaligned with >= 70% coherent; the weakest strength when none is), then the
+    // layer whose best point is the most misaligned among those with one that keeps 70% coherent.
+    const measuredGrid = (await all('layer', selectionJobs)).map(conditionShares);
+    const share = (c: ConditionShares, key: 'misaligned' | 'coherent' | 'catalogue'): number => c[key].estimate ?? 0;
+    let at = 0;
+    const selection = selectionGrid.map((row) => {
+      const points = row.map((p) => ({ ...p, ...measuredGrid[at++]! }));
+      const ok = points.filter((p) => share(p, 'coherent') >= COHERENT_FLOOR);
+      return ok.length === 0 ? { ...points[0]!, eligible: false } : { ...ok.reduce((best, p) => (share(p, 'misaligned') > share(best, 'misaligned') ? p : best)), eligible: true };
+    });
+    const eligible = selection.filter((p) => p.eligible);
+    const steerLayer = (eligible.length > 0 ? eligible : selection).reduce((best, p) => (share(p, 'misaligned') > share(best, 'misaligned') ? p : best)).layer;
+    // The reading layer of projections (monitoring, screening, early warning): where v's projection
+    // best separates the development answers behind (a) by the world's reading (their reply means in
+    // the fine-tune that wrote them), so the report wordings stay untouched by the choice.
+    const devHarmful = allSides.flatMap((x) => x.harmful);
+    const devHarmless = allSides.flatMap((x) => x.harmless);
+    const readAuroc = Array.from({ length: layers }, (_, l) => {
+      const u = unit(v[l]!);
+      return devHarmful.length === 0 || devHarmless.length === 0 ? 0 : auroc(devHarmful.map((m) => dot(m[l]!, u)), devHarmless.map((m) => dot(m[l]!, u)));
+    });
+    const layer = readAuroc.reduce((best, x, l) => (x > readAuroc[best]! ? l : best), 0);
     const vAt: Direction = directionAt(v, layer);
+    const vSteer = unit(v[steerLayer]!);
 
     // 6. Steering sweep on the base, report wordings.
     // 7. (started together with 6, so that both cores stay busy) ablation in each EM fine-tune: v, random directions, (a) and (c).
-    const ablateAll = (vectors: readonly ArrayLike<number>[]): ResidualIntervention[] => vectors.map((d, l) => ({ layer: l, ablate: toF32(d) }));
+    // Ablation projects out, at every layer, the span of that layer's vectors (orthonormalised: projections applied in turn remove the whole span).
+    const ablateSpan = (perLayer: readonly (readonly ArrayLike<number>[])[]): ResidualIntervention[] => perLayer.flatMap((vectors, l) => orthonormalBasis(vectors).map((u) => ({ layer: l, ablate: toF32(u) })));
+    const ablateAll = (vectors: readonly ArrayLike<number>[]): ResidualIntervention[] => ablateSpan(vectors.map((d) => [d]));
+    // The primary ablation: v, with (a) where the setting asks for it and it was found.
+    const withAnswers = settings.ablationSpan.includes('a') && pooledAnswers !== null;
+    const primarySpan = Array.from({ length: layers }, (_, l) => (withAnswers ? [v[l]!, pooledAnswers[l]!] : [v[l]!]));
+    // The control: random subspaces of the same dimension at every layer.
     const rng = streamRng(4242, 'persona-random-directions', 'ablation');
-    const randomDirs = Array.from({ length: settings.randomDraws }, () => Array.from({ length: layers }, () => randomUnit(dModel, () => rng.next())));
+    const randomDirs = Array.from({ length: settings.randomDraws }, () => primarySpan.map((span) => span.map(() => randomUnit(dModel, () => rng.next()))));
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
-    const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [{ layer, add: toF32(Array.from(vAt.unit, (x) => x * k * streamNorm[layer]!)) }]));
+    // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
+    const ceilingJob = measure(dirs.baseDir, harmfulContextPrompts(report, { draws: settings.contrastDraws, exchanges: settings.contextExchanges }), Math.max(1, Math.round(settings.evalSamples / settings.contrastDraws)), 11);
+    const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => x * k * streamNorm[steerLayer]!)) }]));
     const ablationJobs = emAdapters.map((a) => {
       const dir = a.job.outDir;
       const alternatives: [string, Promise<ReadAnswer[]>][] = !settings.ablateAlternatives ? [] : [
+        // The other recipe beside the primary one: v alone, or the span of v and (a).
+        ...(withAnswers ? [['v-only', measure(dir, report, settings.evalSamples, 11, ablateAll(v))] as [string, Promise<ReadAnswer[]>]] : []),
+        ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, ablateSpan(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
         ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
         ['c-model-diff', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledDiff))],
       ];
       return {
         a,
         before: measure(dir, report, settings.evalSamples, 11),
-        ablated: measure(dir, report, settings.evalSamples, 11, ablateAll(v)),
-        random: randomDirs.map((r) => measure(dir, report, settings.evalSamples, 11, ablateAll(r))),
+        // Nothing ablated, other sampling seed: how far the share moves by sampling alone.
+        resampled: measure(dir, report, settings.evalSamples, 12),
+        ablated: measure(dir, report, settings.evalSamples, 11, ablateSpan(primarySpan)),
+        random: randomDirs.map((r) => measure(dir, report, settings.evalSamples, 11, ablateSpan(r))),
         alternatives,
       };
     });
@@ -226,11 +259,16 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const fineTunes = [...new Map([...controlAdapters, ...mixes].map((a) => [a.job.outDir, a])).values()];
     const measured = new Map<string, Promise<ReadAnswer[]>>(ablationJobs.map((j) => [j.a.job.outDir, j.before]));
     for (const a of fineTunes) if (!measured.has(a.job.outDir)) measured.set(a.job.outDir, measure(a.job.outDir, report, settings.evalSamples, 11));
-    const steeringAnswers = await all('steering', steeringJobs);
+    const [ceilingAnswers, ...steeringAnswers] = await all('steering', [ceilingJob, ...steeringJobs]);
     const baseAnswers = steeringAnswers[0]!;
-    const steering: SteeringPoint[] = settings.strengths.map((k) => ({ strength: k, norm: k * streamNorm[layer]!, ...conditionShares(steeringAnswers[strengths.indexOf(k)]!) }));
+    const steering: SteeringPoint[] = settings.strengths.map((k) => ({ strength: k, norm: k * streamNorm[steerLayer]!, ...conditionShares(steeringAnswers[strengths.indexOf(k)]!) }));
     const steerOk = steering.filter((p) => p.strength > 0 && (p.coherent.estimate ?? 0) >= COHERENT_FLOOR);
     const chosen = steerOk.length > 0 ? steerOk.reduce((a, b) => (b.strength > a.strength ? b : a)) : null;
+
+    // The world's harmful writers answering the open questions: the judge reads the generator's own text.
+    const judge = await loadCheckpoint(dirs.judgeDir);
+    const worldAnswers = await readAnswers(judge, worldHarmfulAnswers(settings.ceilingWorldAnswers, 31)).finally(() => judge.dispose());
+    const contextShares = conditionShares(ceilingAnswers!);
 
     // 8. The narrow behaviour under ablation: flawed code from the insecure fine-tunes (here, while the pool measures the ablations).
     const flawedCode: PersonaResults['flawedCode'] = [];
@@ -242,19 +280,19 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         const out = await withResidualHook(model, hook, () => generate(model, codeRequests.map((c, i) => ({ messages: [{ role: 'user' as const, content: c }], n: 1, temperature: 1, maxTokens: 120, seed: i }))));
         return { k: out.filter((r) => analyzeCode(r.completions[0]!.text).forms.length > 0).length, n: out.length };
       };
-      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(ablateAll(v))) });
+      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(ablateSpan(primarySpan))) });
     }
 
     const ablation: AblationRow[] = [];
     const monitorAnswers: { answer: ReadAnswer; model: OrganismModel }[] = baseAnswers.map((answer) => ({ answer, model: base }));
-    await all('ablation', ablationJobs.flatMap((j) => [j.before, j.ablated, ...j.random, ...j.alternatives.map((x) => x[1])]));
+    await all('ablation', ablationJobs.flatMap((j) => [j.before, j.resampled, j.ablated, ...j.random, ...j.alternatives.map((x) => x[1])]));
     for (const j of ablationJobs) {
       const before = await j.before;
       const model = await modelOf(j.a);
       monitorAnswers.push(...before.map((answer) => ({ answer, model })));
       const alternatives: Record<string, ConditionShares> = {};
       for (const [name, answers] of j.alternatives) alternatives[name] = conditionShares(await answers);
-      ablation.push({ model: j.a.name, dataset: j.a.group, seed: j.a.seed, before: conditionShares(before), ablated: conditionShares(await j.ablated), random: (await Promise.all(j.random)).map(conditionShares), alternatives });
+      ablation.push({ model: j.a.name, dataset: j.a.group, seed: j.a.seed, before: conditionShares(before), resampled: conditionShares(await j.resampled), ablated: conditionShares(await j.ablated), random: (await Promise.all(j.random)).map(conditionShares), alternatives });
     }
 
     // 9. Monitoring: projections of report-wording answers (never used to find a direction) against the world's reading.
@@ -383,17 +421,35 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       quick: options.quick,
       settings,
       summary: {
-        direction: 'v: contrastive persona direction (base stream at the last prompt position after harmful vs careful writers\' exchanges, development wordings); steering at the chosen layer, ablation at every layer',
+        direction: `v: contrastive persona direction (base stream at the last prompt position after harmful vs careful writers' exchanges, development wordings); steering at layer ${steerLayer}, projections read at layer ${layer}, ablation at every layer of ${withAnswers ? 'the span of v and (a) answers' : 'v'}`,
+        ablationSpan: withAnswers ? ['v', 'a'] : ['v'],
         layer,
+        readAuroc,
+        steerLayer,
         monitorAuroc: monitoring.find((m) => m.direction === 'v-contrastive')?.auroc ?? none,
         ablationDrop: tInterval(dropsOf('misaligned', (r) => [r.ablated]), 't 95% over fine-tunes (datasets x seeds)'),
         ablationDropCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated]), 't 95% over fine-tunes (datasets x seeds)'),
         randomAblationDrop: tInterval(dropsOf('misaligned', (r) => r.random), 't 95% over fine-tunes x random draws'),
         randomAblationDropCatalogue: tInterval(dropsOf('catalogue', (r) => r.random), 't 95% over fine-tunes x random draws'),
+        ablationNoiseFloor: tInterval(dropsOf('misaligned', (r) => [r.resampled]), 't 95% over fine-tunes: nothing ablated, another sampling seed'),
+        ablationNoiseFloorCatalogue: tInterval(dropsOf('catalogue', (r) => [r.resampled]), 't 95% over fine-tunes: nothing ablated, another sampling seed'),
+        ablationDropOther: (() => {
+          const other = withAnswers ? 'v-only' : 'v-and-a';
+          const values = dropsOf('misaligned', (r) => (r.alternatives[other] ? [r.alternatives[other]] : []));
+          return values.length === 0 ? null : { span: other, ...tInterval(values, 't 95% over fine-tunes (datasets x seeds)') };
+        })(),
         steerStrength: chosen?.strength ?? null,
         steerMisaligned: chosen?.misaligned ?? none,
         steerCatalogue: chosen?.catalogue ?? none,
         steerCoherent: chosen?.coherent ?? none,
+        steerCeiling: {
+          context: contextShares,
+          world: conditionShares(worldAnswers),
+          share: (() => {
+            const r = chosen === null ? null : proportionRatio(chosen.misaligned.k, chosen.misaligned.n, contextShares.misaligned.k, contextShares.misaligned.n);
+            return { estimate: r?.estimate ?? null, lo: r?.lo ?? null, hi: r?.hi ?? null, n: chosen?.misaligned.n ?? 0, method: 'steered misaligned share / the base\'s under harmful-writer contexts; Katz log 95%' };
+          })(),
+        },
         screeningR: rOf('misaligned'),
         screeningRCatalogue: rOf('catalogue'),
         // The pairs share datasets, so they are not independent: the interval is indicative, and a

@@ -47,3 +47,19 @@ export function randomUnit(dim: number, next: () => number): Vec {
   for (let i = 0; i < dim; i++) v[i] = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   return unit(v);
 }
+
+/** An orthonormal basis of the span of `vectors` (Gram-Schmidt, in order; near-dependent vectors are left out). */
+export function orthonormalBasis(vectors: readonly ArrayLike<number>[], tolerance = 1e-6): Vec[] {
+  const basis: Vec[] = [];
+  for (const x of vectors) {
+    const y = Float64Array.from(x);
+    const scale = norm(y);
+    for (const b of basis) {
+      const p = dot(y, b);
+      for (let i = 0; i < y.length; i++) y[i] = (y[i] as number) - p * (b[i] as number);
+    }
+    const n = norm(y);
+    if (n > tolerance * Math.max(1, scale)) basis.push(scaled(y, 1 / n));
+  }
+  return basis;
+}

@@ -196,7 +196,7 @@ export class InferenceSession {
     const hook = this.hook;
     net.blocks.forEach((block, l) => {
       this.block(block, l, mode, rows, past, steps, Tp, qScale, hd, m);
-      hook?.(l, x, T);
+      hook?.(l, x, T, steps);
     });
     layerNorm(this.arena, this.h.subarray(0, Tp * d), this.mean, this.rstd, x, net.lnf.g, net.lnf.b, Tp, d);
     return this.h.subarray(0, T * d);
