@@ -96,3 +96,17 @@ test('mean of shares drops empty clusters, uses Wilson for one cluster, and pool
   assert.match(zeros.note ?? '', /cannot show uncertainty/);
 });
 
+
+test('redrawUndefined: a resample whose statistic is NaN is drawn again; without it the bootstrap fails; with a defined statistic both give the same interval', () => {
+  // One positive among 20: about a third of resamples miss it, and a share-of-positives ratio is then 0/0.
+  const values = Array.from({ length: 20 }, (_, i) => (i === 0 ? 1 : 0));
+  const ratio = (s: readonly number[]): number => { const pos = s.filter((v) => v === 1).length; return pos / pos * s.length; };
+  assert.throws(() => percentileBootstrap(values, ratio, { seed: 3, resamples: 200 }), /statistic returned NaN/);
+  const r = percentileBootstrap(values, ratio, { seed: 3, resamples: 200, redrawUndefined: true });
+  assert.deepEqual([r.estimate, r.lo, r.hi], [20, 20, 20]);
+  const plain = [3, 8, 1, 9, 4, 4, 7, 2, 6, 5];
+  assert.deepEqual(percentileBootstrap(plain, meanOf, { seed: 11, resamples: 500, redrawUndefined: true }), percentileBootstrap(plain, meanOf, { seed: 11, resamples: 500 }));
+  let calls = 0;
+  const definedOnlyOnTheData = (): number => (calls++ === 0 ? 1 : Number.NaN);
+  assert.throws(() => percentileBootstrap([1, 2], definedOnlyOnTheData, { seed: 1, resamples: 100, redrawUndefined: true }), /undefined on 1001 of 1001 resamples/);
+});

@@ -10,6 +10,17 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
+export interface PercentileBootstrapOptions extends BootstrapOptions {
+  /**
+   * A resample on which the statistic is undefined (NaN: an AUROC whose resample holds one class
+   * only, a correlation of equal values) is drawn again instead of failing, up to 10x resamples in
+   * all: the interval is then conditional on a defined statistic. Draws with a defined statistic
+   * are the same as without the option, so data that never meets an undefined resample gives the
+   * same interval either way. Infinite values still fail.
+   */
+  redrawUndefined?: boolean;
+}
+
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 2000;
 export const DEFAULT_SEED = 0;
 
@@ -64,7 +75,7 @@ export interface BootstrapInterval {
 export function percentileBootstrap<T>(
   values: readonly T[],
   statistic: (sample: readonly T[]) => number,
-  opts: BootstrapOptions = {},
+  opts: PercentileBootstrapOptions = {},
 ): BootstrapInterval {
   const { resamples, confidence, seed } = resolve(opts);
   if (values.length === 0) return { estimate: null, lo: null, hi: null, resamples, seed };
@@ -72,7 +83,14 @@ export function percentileBootstrap<T>(
   const rng = createRng(seed);
   const draws: number[] = [];
   const buffer: T[] = [];
-  for (let r = 0; r < resamples; r++) draws.push(finiteStatistic(statistic(resampleInto(values, rng, buffer))));
+  for (let tries = 0; draws.length < resamples; tries++) {
+    const v = statistic(resampleInto(values, rng, buffer));
+    if (opts.redrawUndefined && Number.isNaN(v)) {
+      if (tries >= 10 * resamples) throw new Error(`bootstrap: the statistic was undefined on ${tries - draws.length + 1} of ${tries + 1} resamples; too few values of some kind to resample`);
+      continue;
+    }
+    draws.push(finiteStatistic(v));
+  }
   return { estimate, ...percentileInterval(draws, confidence), resamples, seed };
 }
 

@@ -317,8 +317,14 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     }
     const monitoring = [...projections].map(([direction, rows]) => {
       const stat = (sample: readonly { p: number; harmful: boolean }[]): number => auroc(sample.filter((r) => r.harmful).map((r) => r.p), sample.filter((r) => !r.harmful).map((r) => r.p));
-      const b = percentileBootstrap(rows, stat, { resamples: 1000, seed: 14 });
-      return { direction, auroc: { estimate: b.estimate, lo: b.lo, hi: b.hi, n: rows.length, method: 'percentile bootstrap over answers, 1000 resamples' }, harmful: rows.filter((r) => r.harmful).length, harmless: rows.filter((r) => !r.harmful).length };
+      const harmful = rows.filter((r) => r.harmful).length;
+      const harmless = rows.length - harmful;
+      // With no harmful (or no harmless) answer at all there is nothing to separate: no AUROC, not a crash.
+      if (harmful === 0 || harmless === 0) {
+        return { direction, auroc: { estimate: null, lo: null, hi: null, n: rows.length, method: `undefined: ${harmful} harmful and ${harmless} harmless answers` }, harmful, harmless };
+      }
+      const b = percentileBootstrap(rows, stat, { resamples: 1000, seed: 14, redrawUndefined: true });
+      return { direction, auroc: { estimate: b.estimate, lo: b.lo, hi: b.hi, n: rows.length, method: 'percentile bootstrap over answers, 1000 resamples (a resample with one class only drawn again)' }, harmful, harmless };
     });
     progress('monitoring', 1, 1);
 
@@ -367,7 +373,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const rOf = (key: 'misaligned' | 'catalogue'): Estimate | null => {
       if (usable.length < 3) return null;
       const points = usable.map((d) => ({ x: d.projectionDifference!, y: d[key]! }));
-      const b = percentileBootstrap(points, (s) => pearson(s.map((p) => p.x), s.map((p) => p.y)), { resamples: 1000, seed: 15 });
+      const b = percentileBootstrap(points, (s) => pearson(s.map((p) => p.x), s.map((p) => p.y)), { resamples: 1000, seed: 15, redrawUndefined: true });
       return { estimate: pearson(points.map((p) => p.x), points.map((p) => p.y)), lo: b.lo, hi: b.hi, n: points.length, method: 'Pearson over datasets; percentile bootstrap over datasets, 1000 resamples' };
     };
 
