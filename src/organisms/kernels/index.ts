@@ -10,3 +10,4 @@ export { addBias, columnSums, reluBackward } from './bias.js';
 export { crossEntropyRows } from './cross-entropy.js';
 export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';
 export { decodeAttention, decodeAttentionScratchFloats, type DecodeAttentionShape } from './decode-attention.js';
+export { adamStep, type AdamSettings } from './adam.js';
