@@ -39,13 +39,14 @@ for (const simd of MODES) {
   });
 }
 
-test('gemmPacked says how much scratch it lacks, and gives back what it took', () => {
+test('gemmPacked says how much scratch it lacks, refuses a C over A, and gives back the scratch it took', () => {
   const m = 10, n = 8, k = 4;
   const arena = new KernelArena(arenaFloats([m * k, k * n, m * n]) + 16);
   const a = arena.alloc(m * k), b = arena.alloc(k * n), c = arena.alloc(m * n);
   assert.throws(() => gemmPacked(arena, c, a, b, m, n, k), /gemmPacked: needs \d+ free floats of scratch in the arena, 16 are free; add gemmPackedScratchFloats\(m\)/);
   const roomy = new KernelArena(arenaFloats([m * k, k * n, m * n]) + gemmPackedScratchFloats(m));
   const [a2, b2, c2] = [roomy.alloc(m * k).fill(1), roomy.alloc(k * n).fill(2), roomy.alloc(m * n)];
+  assert.throws(() => gemmPacked(roomy, c2, c2, b2, m, n, k), /gemmPacked: c overlaps a or b; write the product into a separate view/);
   const used = roomy.usedFloats;
   gemmPacked(roomy, c2, a2, b2, m, n, k);
   assert.equal(roomy.usedFloats, used);

@@ -6,6 +6,7 @@
  * the last m mod 5 rows and n mod 8 columns are that call.
  */
 import type { KernelArena } from './arena.js';
+import { overlaps } from './gemm.js';
 import { TALL_TILE } from './gemm-tall-kernel.js';
 import { checkCount, checkViews } from './views.js';
 
@@ -42,7 +43,8 @@ export function gemmPacked(arena: KernelArena, c: Float32Array, a: Float32Array,
   checkViews(arena, 'gemmPacked', [['c', c, m * n], ['a', a, m * k], ['b', b, k * n]]);
   const need = gemmPackedScratchFloats(m), free = arena.capacityFloats - arena.usedFloats;
   if (need > free) throw new Error(`gemmPacked: needs ${need} free floats of scratch in the arena, ${free} are free; add gemmPackedScratchFloats(m) to its capacity`);
-  // Checks overlap and covers the bottom rows (all columns) in one call.
+  if (overlaps(c, m * n, a, m * k) || overlaps(c, m * n, b, k * n)) throw new Error('gemmPacked: c overlaps a or b; write the product into a separate view');
+  // The bottom rows (all columns), then the right-hand columns of the others.
   arena.gemm(c.subarray(rows * n), aT ? a.subarray(rows) : a.subarray(rows * k), b, m - rows, n, k, { aT, accumulate, ...(aT ? { lda: m } : {}) });
   if (cols < n) arena.gemm(c.subarray(cols), a, b.subarray(cols), rows, n - cols, k, { aT, accumulate, lda: aT ? m : k, ldb: n, ldc: n });
   const { gemmTall, gemmTallAcc, packTallA } = arena.elementwise;

@@ -1,6 +1,7 @@
 /**
- * A product tile with ten accumulators for C (=|+=) Aᵀ·B where A is stored k×m, so the values of
- * A that one step of the shared dimension needs sit next to each other in memory.
+ * A product tile with ten accumulators for C (=|+=) op(A)·B, where op(A) comes packed (packTallA,
+ * used by gemm-packed.ts): per tile of 5 rows, the 5 values of each step of the shared dimension
+ * side by side, the tile's steps one after another.
  *
  * Why ten: a multiply-add waits for the previous one on the same accumulator, so each chain runs
  * at one per FMA latency; the 2×16 wide tile of gemm-kernel.ts has eight chains and runs at what
@@ -24,10 +25,11 @@ import { FunctionBuilder } from './vector-math.js';
 export const TALL_TILE = { rows: 5, vecs: 2 } as const;
 
 /**
- * `gemmTall[Acc](aPtr, aStep, bPtr, bRow, cPtr, cRow, m, n, k)`: byte addresses and strides;
- * A(i, p) = a[aPtr + 4i + p·aStep], B(p, j) = b[bPtr + p·bRow + 4j], C(i, j) at cPtr + i·cRow + 4j.
- * m a positive multiple of the tile's rows, n of its columns, k ≥ 1. Row tiles outer, column strips
- * inner: the tile's strip of A stays in the L1 cache while B passes.
+ * `gemmTall[Acc](aPtr, aTile, aStep, bPtr, bStrip, bRow, cPtr, cRow, m, n, k)`: byte addresses and
+ * strides. Row r of row tile t at step p: A at aPtr + t·aTile + p·aStep + 4r; B(p, column c of strip
+ * s) at bPtr + s·bStrip + p·bRow + 4c; C(i, j) at cPtr + i·cRow + 4j. m a positive multiple of the
+ * tile's rows, n of its columns, k ≥ 1. Row tiles outer, column strips inner: the tile's block of A
+ * stays in the L1 cache while B passes.
  */
 function gemmTallFunction(accumulate: boolean, fma: boolean): WasmFunction {
   const { rows, vecs } = TALL_TILE;

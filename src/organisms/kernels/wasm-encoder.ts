@@ -92,8 +92,6 @@ export const op = {
   f32Store: (offset = 0): number[] => [0x38, 2, ...unsignedLeb(offset)],
   v128Load: (offset = 0): number[] => [0xfd, ...unsignedLeb(0x00), 2, ...unsignedLeb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, ...unsignedLeb(0x0b), 2, ...unsignedLeb(offset)],
-  /** v128.load32_splat: one float from memory into all four lanes (one x64 vbroadcastss). */
-  v128Load32Splat: (offset = 0): number[] => [0xfd, ...unsignedLeb(0x09), 2, ...unsignedLeb(offset)],
   v128Zero: (): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Array<number>(16).fill(0)],
   /** v128.const from four i32 lanes. */
   v128ConstI32: (lanes: [number, number, number, number]): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new Int32Array(lanes).buffer)],

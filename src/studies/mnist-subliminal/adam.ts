@@ -4,7 +4,7 @@
  *   m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²,
  *   θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + eps).
  * The step is the kernels' adamStep (wasm, float64 per entry: the same numbers as the JavaScript
- * loop it replaced, bit for bit, in about a quarter of the time); moments live in the arena.
+ * loop it replaced, bit for bit, in 40 % of the time); moments live in the arena.
  */
 import { adamStep, type AdamSettings, type KernelArena } from '../../organisms/kernels/index.js';
 
