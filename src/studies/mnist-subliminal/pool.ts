@@ -3,9 +3,10 @@
  * at a time; the models are independent, so two cores train two models at once). A free worker
  * takes the first queued job of the seed it ran last, else the first of a seed no other worker ran
  * last, else the first: each worker keeps its last seed's noise images (47 million floats, 0.4-0.5
- * CPU-s to draw; jobs.ts), so a teacher's worker goes on to that seed's students and the noise is
- * drawn once per seed, not once per worker. The study submits every teacher first, so a worker
- * out of its own seed's jobs starts the next teacher, and none waits while jobs are queued.
+ * CPU-s to draw; jobs.ts), so a seed's students run on one worker, which draws the noise once for
+ * them (its teacher drew it once more), not once per worker. The study submits every teacher
+ * first, and a finished teacher's students are queued after the worker has taken its next job, so
+ * the teachers still run first; none waits while jobs are queued.
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../organisms/module-worker.js';
