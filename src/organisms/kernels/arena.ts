@@ -8,6 +8,8 @@ import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBack
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { decodeAttentionFunction, type DecodeAttentionExport } from './decode-attention-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
+import { adamFunctions, type AdamStepExport } from './adam-kernel.js';
+import { gemmTallFunctions, type GemmTallExport, type PackTallAExport } from './gemm-tall-kernel.js';
 import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
 import { bestSimd, relaxedSimdAvailable, type SimdMode } from './simd.js';
@@ -40,7 +42,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), decodeAttentionFunction(fma)], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...gemmTallFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), ...adamFunctions(), decodeAttentionFunction(fma)], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -61,6 +63,10 @@ export interface ElementwiseExports {
   reluBackward: ReluBackwardExport;
   scaleRows: ScaleRowsExport;
   decodeAttention: DecodeAttentionExport;
+  gemmTall: GemmTallExport;
+  gemmTallAcc: GemmTallExport;
+  packTallA: PackTallAExport;
+  adamStep: AdamStepExport;
 }
 
 export class KernelArena {
@@ -108,6 +114,10 @@ export class KernelArena {
       reluBackward: exports['reluBackward'] as ReluBackwardExport,
       scaleRows: exports['scaleRows'] as ScaleRowsExport,
       decodeAttention: exports['decodeAttention'] as DecodeAttentionExport,
+      gemmTall: exports['gemmTall'] as GemmTallExport,
+      gemmTallAcc: exports['gemmTallAcc'] as GemmTallExport,
+      packTallA: exports['packTallA'] as PackTallAExport,
+      adamStep: exports['adamStep'] as AdamStepExport,
     };
   }
 

@@ -147,7 +147,8 @@ function nt(tiles: GemmTiles, cPtr: number, aPtr: number, lda: number, bPtr: num
   if (quadCols < n) tiles.ntOne(aPtr, 4 * lda, bPtr + 4 * quadCols * ldb, 4 * ldb, cPtr + 4 * quadCols, 4 * ldc, m, n - quadCols, chunks, rem);
 }
 
-function overlaps(x: Float32Array, xLength: number, y: Float32Array, yLength: number): boolean {
+/** Whether the first xLength floats of x and the first yLength of y share memory. */
+export function overlaps(x: Float32Array, xLength: number, y: Float32Array, yLength: number): boolean {
   if (xLength === 0 || yLength === 0) return false;
   const x0 = x.byteOffset, x1 = x0 + 4 * xLength;
   const y0 = y.byteOffset, y1 = y0 + 4 * yLength;

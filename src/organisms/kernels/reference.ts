@@ -101,3 +101,21 @@ export function attentionReference(
   }
   return o;
 }
+
+/**
+ * One Adam step (adam.ts) as PyTorch's torch.optim.Adam writes it (bias corrections folded into the
+ * step size and the denominator), float64 per entry, m and v unrounded in the update of params.
+ */
+export function adamReference(
+  params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, t: number,
+  { lr, beta1, beta2, eps }: { lr: number; beta1: number; beta2: number; eps: number },
+): void {
+  for (let i = 0; i < params.length; i++) {
+    const g = grads[i] as number;
+    const mi = beta1 * (m[i] as number) + (1 - beta1) * g;
+    const vi = beta2 * (v[i] as number) + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] = (params[i] as number) - ((lr / (1 - beta1 ** t)) * mi) / (Math.sqrt(vi) / Math.sqrt(1 - beta2 ** t) + eps);
+  }
+}

@@ -7,6 +7,7 @@
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 export function unsignedLeb(value: number): number[] {
@@ -121,6 +122,16 @@ export const op = {
   /** relaxed-simd: a·b + c, fused where the CPU has FMA (stack: a b c). */
   f32x4RelaxedMadd: (): number[] => [0xfd, ...unsignedLeb(0x105)],
   f32x4Add: (): number[] => [0xfd, ...unsignedLeb(0xe4)],
+  f64x2Splat: (): number[] => [0xfd, ...unsignedLeb(0x14)],
+  /** The two low f32 lanes widened to f64 (exact). */
+  f64x2PromoteLowF32x4: (): number[] => [0xfd, ...unsignedLeb(0x5f)],
+  /** Both f64 lanes rounded to f32 (to nearest, as a Float32Array store) into the low lanes; the high lanes 0. */
+  f32x4DemoteF64x2Zero: (): number[] => [0xfd, ...unsignedLeb(0x5e)],
+  f64x2Sqrt: (): number[] => [0xfd, ...unsignedLeb(0xef)],
+  f64x2Add: (): number[] => [0xfd, ...unsignedLeb(0xf0)],
+  f64x2Sub: (): number[] => [0xfd, ...unsignedLeb(0xf1)],
+  f64x2Mul: (): number[] => [0xfd, ...unsignedLeb(0xf2)],
+  f64x2Div: (): number[] => [0xfd, ...unsignedLeb(0xf3)],
   f32x4Mul: (): number[] => [0xfd, ...unsignedLeb(0xe6)],
 };
 

@@ -15,7 +15,7 @@ import { Adam } from './adam.js';
 import { auxLogitCount, type MnistStudyConfig } from './config.js';
 import { arenaFloats, KernelArena } from '../../organisms/kernels/index.js';
 import { sliceCrossEntropy, sliceDistillationKl, type LogitSlice } from './losses.js';
-import { Mlp } from './mlp.js';
+import { Mlp, parameterCount } from './mlp.js';
 import { CLASSES, gatherImages, IMAGE_PIXELS, loadMnist, type DigitSet } from './mnist-data.js';
 import { permutation, rngFor } from './prng.js';
 import { threadCpuSeconds } from './thread-cpu.js';
@@ -103,6 +103,7 @@ function startClock(): () => { seconds: number; cpuSeconds: number | null } {
 
 interface Workspace {
   mlp: Mlp;
+  adam: Adam;
   input: Float32Array;
   logitGrad: Float32Array;
   outputs: number;
@@ -120,9 +121,12 @@ function workspace(config: MnistStudyConfig): Workspace {
   const key = `${sizes.join('-')}/${batchSize}`;
   if (cachedWorkspace?.key === key) return cachedWorkspace.ws;
   const outputs = sizes[sizes.length - 1] as number;
-  const arena = new KernelArena(arenaFloats([...Mlp.arenaLengths(sizes, batchSize), batchSize * IMAGE_PIXELS, batchSize * outputs]));
+  const arena = new KernelArena(arenaFloats([
+    ...Mlp.arenaLengths(sizes, batchSize), ...Adam.arenaLengths(parameterCount(sizes)), batchSize * IMAGE_PIXELS, batchSize * outputs,
+  ]));
   const mlp = new Mlp(arena, sizes, batchSize);
-  const ws = { mlp, input: arena.alloc(batchSize * IMAGE_PIXELS), logitGrad: arena.alloc(batchSize * outputs), outputs };
+  const adam = new Adam(arena, mlp.params, mlp.grads);
+  const ws = { mlp, adam, input: arena.alloc(batchSize * IMAGE_PIXELS), logitGrad: arena.alloc(batchSize * outputs), outputs };
   cachedWorkspace = { key, ws };
   return ws;
 }
@@ -163,7 +167,8 @@ function accuracy(ws: Workspace, set: DigitSet, count: number, batchSize: number
 function trainTeacher(ws: Workspace, job: TeacherJob, onEpoch?: EpochListener): EpochRecord[] {
   const { config, baseSeed, replicate } = job;
   const { train } = loadMnist();
-  const adam = new Adam(ws.mlp.params, ws.mlp.grads, config.adam);
+  const { adam } = ws;
+  adam.reset(config.adam);
   const labels = new Uint8Array(config.batchSize);
   const classes: LogitSlice = { first: 0, count: CLASSES };
   const records: EpochRecord[] = [];
@@ -208,7 +213,8 @@ function distil(ws: Workspace, job: StudentJob, onEpoch?: EpochListener): EpochR
   }
   const noise = noiseImages(baseSeed, replicate, n);
   const slice = distilledSlice(job.arm, config);
-  const adam = new Adam(ws.mlp.params, ws.mlp.grads, config.adam);
+  const { adam } = ws;
+  adam.reset(config.adam);
   const targets = new Float32Array(config.batchSize * outputs);
   const records: EpochRecord[] = [];
   for (let epoch = 1; epoch <= config.studentEpochs; epoch++) {

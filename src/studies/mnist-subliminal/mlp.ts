@@ -4,7 +4,7 @@
  * (rows = examples) maps to X·W + b. Parameters and gradients each live in one contiguous array
  * (the optimiser treats them as flat vectors); every matrix sits in the wasm arena.
  */
-import { addBias, columnSums, reluBackward, type KernelArena } from '../../organisms/kernels/index.js';
+import { addBias, columnSums, gemmPacked, gemmPackedScratchFloats, reluBackward, type KernelArena } from '../../organisms/kernels/index.js';
 import type { Rng } from './prng.js';
 
 export interface Layer {
@@ -48,7 +48,7 @@ export class Mlp {
     checkSizes(sizes);
     const hidden = sizes.slice(1, -1);
     const p = parameterCount(sizes);
-    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch)];
+    return [p, p, ...sizes.slice(1).map((s) => s * maxBatch), ...hidden.map((s) => s * maxBatch), gemmPackedScratchFloats(Math.max(maxBatch, ...sizes))];
   }
 
   constructor(arena: KernelArena, sizes: readonly number[], maxBatch: number) {
@@ -112,7 +112,7 @@ export class Mlp {
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l] as Layer;
       const out = this.outputs[l] as Float32Array;
-      this.arena.gemm(out, x, layer.weights, batch, layer.fanOut, layer.fanIn);
+      gemmPacked(this.arena, out, x, layer.weights, batch, layer.fanOut, layer.fanIn);
       addBias(this.arena, out, layer.bias, batch, layer.fanOut, { relu: l + 1 < this.layers.length });
       x = out;
     }
@@ -136,7 +136,7 @@ export class Mlp {
       const { fanIn, fanOut } = layer;
       const below = l === 0 ? input : (this.outputs[l - 1] as Float32Array);
       // dW = belowᵀ · delta; `below` is stored batch × fanIn, i.e. the transpose of what is multiplied.
-      this.arena.gemm(layer.weightGrad, below, delta, fanIn, fanOut, batch, { aT: true });
+      gemmPacked(this.arena, layer.weightGrad, below, delta, fanIn, fanOut, batch, { aT: true });
       layer.biasGrad.fill(0);
       columnSums(this.arena, layer.biasGrad, delta, batch, fanOut);
       if (l === 0) break;

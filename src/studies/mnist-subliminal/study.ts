@@ -21,9 +21,10 @@ import {
 
 /**
  * Seeds of a default run: what fits about 3 minutes on two free cores. One seed trains 5 models
- * (teacher + 4 students) of 5 epochs over 60,000 images, ≈1.9 TFLOP, measured at ≈50 CPU-seconds;
- * the paper's full picture with tighter intervals needs `seeds: 10` (498 CPU-seconds, ≈4.2 minutes
- * on two free cores: over the 3-minute budget). README.md has the measurements.
+ * (teacher + 4 students) of 5 epochs over 60,000 images, ≈1.9 TFLOP, measured at 42-44 CPU-seconds;
+ * the paper's full picture with tighter intervals needs `seeds: 10` (416 CPU-seconds, ≈3.5 minutes
+ * on two free cores: over the 3-minute budget, which would need the products faster than emlab's
+ * wasm kernels run them). README.md has the measurements.
  */
 export const DEFAULT_SEEDS = 4;
 
