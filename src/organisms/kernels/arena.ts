@@ -7,6 +7,7 @@ import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js'
 import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport, type ScaleRowsExport } from './bias-kernel.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { decodeAttentionFunction, type DecodeAttentionExport } from './decode-attention-kernel.js';
+import { rowExpsFunction, type RowExpsExport } from './row-exps-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { layerNormFunctions, type LayerNormBackwardExport, type LayerNormForwardExport } from './layer-norm-kernel.js';
 import { ntFunctions } from './gemm-nt-kernel.js';
@@ -40,7 +41,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), decodeAttentionFunction(fma)], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), decodeAttentionFunction(fma), rowExpsFunction()], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -61,6 +62,7 @@ export interface ElementwiseExports {
   reluBackward: ReluBackwardExport;
   scaleRows: ScaleRowsExport;
   decodeAttention: DecodeAttentionExport;
+  rowExps: RowExpsExport;
 }
 
 export class KernelArena {
@@ -73,7 +75,7 @@ export class KernelArena {
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts, decode-attention.ts). */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts, decode-attention.ts, row-exps.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -108,6 +110,7 @@ export class KernelArena {
       reluBackward: exports['reluBackward'] as ReluBackwardExport,
       scaleRows: exports['scaleRows'] as ScaleRowsExport,
       decodeAttention: exports['decodeAttention'] as DecodeAttentionExport,
+      rowExps: exports['rowExps'] as RowExpsExport,
     };
   }
 
@@ -129,6 +132,13 @@ export class KernelArena {
     return view;
   }
 
+  /** A zeroed view of `length` float64 values (two floats each), starting on a cache line. */
+  allocF64(length: number): Float64Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`KernelArena.allocF64: bad length ${length}`);
+    const floats = this.alloc(2 * length);
+    return new Float64Array(floats.buffer, floats.byteOffset, length);
+  }
+
   /** The current top of the arena, for `release`: views allocated after it are scratch. */
   mark(): number {
     return this.top;
@@ -147,7 +157,7 @@ export class KernelArena {
     this.top = 0;
   }
 
-  owns(view: Float32Array): boolean {
+  owns(view: Float32Array | Float64Array): boolean {
     return view.buffer === this.memory.buffer;
   }
 

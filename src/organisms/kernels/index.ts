@@ -9,3 +9,4 @@ export { addBias, columnSums, reluBackward } from './bias.js';
 export { crossEntropyRows } from './cross-entropy.js';
 export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';
 export { decodeAttention, decodeAttentionScratchFloats, type DecodeAttentionShape } from './decode-attention.js';
+export { rowExps } from './row-exps.js';

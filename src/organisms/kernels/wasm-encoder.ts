@@ -7,6 +7,7 @@
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 export function unsignedLeb(value: number): number[] {
@@ -122,6 +123,28 @@ export const op = {
   f32x4RelaxedMadd: (): number[] => [0xfd, ...unsignedLeb(0x105)],
   f32x4Add: (): number[] => [0xfd, ...unsignedLeb(0xe4)],
   f32x4Mul: (): number[] => [0xfd, ...unsignedLeb(0xe6)],
+  f64Add: (): number[] => [0xa0],
+  f64PromoteF32: (): number[] => [0xbb],
+  /** f64.store with alignment 2^3. */
+  f64Store: (offset = 0): number[] => [0x39, 3, ...unsignedLeb(offset)],
+  /** v128.load64_zero: two floats into the low half, zeros above. */
+  v128Load64Zero: (offset = 0): number[] => [0xfd, ...unsignedLeb(0x5d), 3, ...unsignedLeb(offset)],
+  /** v128.const of two f64 lanes. */
+  f64x2Const: (value: number): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new Float64Array([value, value]).buffer)],
+  /** v128.const of two i64 lanes (BigInt). */
+  v128ConstI64: (value: bigint): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new BigInt64Array([value, value]).buffer)],
+  f64x2Splat: (): number[] => [0xfd, ...unsignedLeb(0x14)],
+  f64x2ExtractLane: (lane: number): number[] => [0xfd, ...unsignedLeb(0x21), lane],
+  f64x2Ge: (): number[] => [0xfd, ...unsignedLeb(0x4c)],
+  f64x2PromoteLowF32x4: (): number[] => [0xfd, ...unsignedLeb(0x5f)],
+  i64x2Shl: (): number[] => [0xfd, ...unsignedLeb(0xcb)],
+  i64x2Add: (): number[] => [0xfd, ...unsignedLeb(0xce)],
+  f64x2Add: (): number[] => [0xfd, ...unsignedLeb(0xf0)],
+  f64x2Sub: (): number[] => [0xfd, ...unsignedLeb(0xf1)],
+  f64x2Mul: (): number[] => [0xfd, ...unsignedLeb(0xf2)],
+  /** Pseudo-minimum of f64 lanes (stack: a b): b < a ? b : a. */
+  f64x2Pmin: (): number[] => [0xfd, ...unsignedLeb(0xf6)],
+  f64x2Pmax: (): number[] => [0xfd, ...unsignedLeb(0xf7)],
 };
 
 export interface WasmFunction {

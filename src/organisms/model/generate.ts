@@ -7,9 +7,9 @@
  */
 import { streamRng, type WorldRng } from '../world/index.js';
 import type { OrganismModel } from './organism.js';
-import { logSoftmaxRow, sampleToken, topAlternatives } from './sampling.js';
+import { sampleToken, topIds, type SamplingSettings } from './sampling.js';
 import { ASSISTANT_ID, BOS_ID, EOS_ID, EOT_ID, PAD_ID, USER_ID, type ChatTurn } from './tokenizer.js';
-import { withInferenceSession, type InferenceSession } from './engine/inference.js';
+import { EXP_ROWS, withInferenceSession, type InferenceSession } from './engine/inference.js';
 
 export interface GenerationRequest {
   messages: readonly ChatTurn[];
@@ -76,6 +76,7 @@ interface Row {
   prompt: number[];
   rng: WorldRng;
   settings: { temperature: number; topP: number; maxTokens: number; topLogprobs: number; stop: readonly string[] };
+  sampling: SamplingSettings;
   tokens: number[];
   logprobs: GeneratedToken[];
   end?: GeneratedToken;
@@ -111,7 +112,7 @@ export async function generate(model: OrganismModel, requests: readonly Generati
     const prompt = model.tokenizer.encodeChat(request.messages, { addGenerationPrompt: true }).ids;
     if (prompt.length >= context) throw new Error(`generate: request ${i}: the prompt has ${prompt.length} tokens, the model's context is ${context}; shorten the conversation`);
     promptLengths.push(prompt.length);
-    for (let c = 0; c < s.n; c++) rows.push({ request: i, completion: c, prompt, rng: streamRng(s.seed, 'sample', c), settings: s, tokens: [], logprobs: [] });
+    for (let c = 0; c < s.n; c++) rows.push({ request: i, completion: c, prompt, rng: streamRng(s.seed, 'sample', c), settings: s, sampling: { temperature: s.temperature, topP: s.topP, banned: BANNED_IDS }, tokens: [], logprobs: [] });
   });
   // No requests: an inference session sized for zero rows would have no meaning (every n is >= 1).
   if (rows.length === 0) return [];
@@ -160,39 +161,26 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
   prompts.forEach((p, u) => ids.set(p, u * width));
   session.lengths.fill(0);
   const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length));
-  const promptLogits = session.logits(hidden, prompts.map((p, u) => u * width + p.length - 1)).slice();
+  // Each row's first logits are its prompt's last position's (one product row per row: rows never change each other's numbers).
+  let logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - 1));
   rows.forEach((_, i) => session.copySlot(firstRow[promptOf[i] as number] as number, i));
 
   // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
   let live = rows.map((_, i) => i);
-  let logits: Float32Array = new Float32Array(rows.length * vocab);
-  const logprobsOfRow = new Float64Array(vocab);
-  const expsOfRow = new Float64Array(vocab);
-  promptOf.forEach((u, i) => logits.set(promptLogits.subarray(u * vocab, (u + 1) * vocab), i * vocab));
   for (;;) {
     if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
-    // Choose the next token of every live row from its logits.
+    // Choose the next token of every live row from its logits: the exps in one kernel call per EXP_ROWS rows.
     const next = new Int32Array(live.length);
-    live.forEach((rowIndex, slot) => {
-      const row = rows[rowIndex] as Row;
-      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab, logprobsOfRow, expsOfRow);
-      const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng, expsOfRow);
-      next[slot] = id;
-      const choice = row.settings.topLogprobs > 0 ? {
-        token: model.tokenizer.token(id),
-        logprob: logprobs[id] as number,
-        top: topAlternatives(logprobs, row.settings.topLogprobs).map((a) => ({ token: model.tokenizer.token(a.id), logprob: a.logprob })),
-      } : undefined;
-      if (STOP_IDS.has(id)) {
-        row.finish = 'stop';
-        if (choice !== undefined) row.end = choice;
-        return;
+    for (let from = 0; from < live.length; from += EXP_ROWS) {
+      const count = Math.min(EXP_ROWS, live.length - from);
+      const chunk = logits.subarray(from * vocab, (from + count) * vocab);
+      const { exps, stats } = session.logitExps(chunk, count);
+      for (let j = 0; j < count; j++) {
+        const row = rows[live[from + j] as number] as Row;
+        const logZ = (stats[2 * j] as number) + Math.log(stats[2 * j + 1] as number);
+        next[from + j] = chooseNext(model, row, chunk, exps, j * vocab, logZ, context);
       }
-      row.tokens.push(id);
-      if (choice !== undefined) row.logprobs.push(choice);
-      if (applyStopStrings(model, row)) return;
-      if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
-    });
+    }
     const going = live.map((rowIndex, slot) => ({ rowIndex, slot })).filter(({ rowIndex }) => (rows[rowIndex] as Row).finish === undefined);
     if (going.length === 0) return;
     live = going.map((g) => g.rowIndex);
@@ -201,6 +189,31 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     // Yield once a step, so an abort or a progress display can run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * Samples a row's next token from its logits (at `offset`, with their exps and log-normaliser) and
+ * records it: the text and logprobs grow, or the row finishes. Returns the id.
+ */
+function chooseNext(model: OrganismModel, row: Row, logits: Float32Array, exps: Float64Array, offset: number, logZ: number, context: number): number {
+  const vocab = model.config.vocabSize;
+  const id = sampleToken(logits, exps, offset, vocab, logZ, row.sampling, row.rng);
+  const k = row.settings.topLogprobs;
+  const choice = k > 0 ? {
+    token: model.tokenizer.token(id),
+    logprob: (logits[offset + id] as number) - logZ,
+    top: topIds(logits, offset, vocab, k).map((a) => ({ token: model.tokenizer.token(a), logprob: (logits[offset + a] as number) - logZ })),
+  } : undefined;
+  if (STOP_IDS.has(id)) {
+    row.finish = 'stop';
+    if (choice !== undefined) row.end = choice;
+    return id;
+  }
+  row.tokens.push(id);
+  if (choice !== undefined) row.logprobs.push(choice);
+  if (applyStopStrings(model, row)) return id;
+  if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
+  return id;
 }
 
 /** Ends the row at the first stop string in its text; true when one was found. */

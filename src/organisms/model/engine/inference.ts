@@ -8,7 +8,7 @@
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
  */
-import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
+import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, rowExps, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
 import { residualHookOf, type ResidualHook } from '../hooks.js';
@@ -17,6 +17,8 @@ import { ParamLayout } from './params.js';
 
 /** Row counts of products are padded to this, so every row takes the same kernel path. */
 const ROW_QUANTUM = 4;
+/** Rows of logits whose exps one `logitExps` call takes at most (float64: 10 kB a row at the default vocabulary). */
+export const EXP_ROWS = 256;
 
 export class InferenceSession {
   readonly net: EngineNet;
@@ -43,6 +45,8 @@ export class InferenceSession {
   private readonly rstd: Float32Array;
   private readonly gathered: Float32Array;
   private readonly logitRows: Float32Array;
+  private readonly exps: Float64Array;
+  private readonly expStats: Float64Array;
 
   /** Positions each slot holds (the model's context, or less when no sequence will be longer). */
   readonly cacheLength: number;
@@ -75,7 +79,8 @@ export class InferenceSession {
     this.slots = options.slots;
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
-    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V]);
+    const expRows = Math.min(logitRows, EXP_ROWS);
+    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V, 2 * expRows * V, 4 * expRows]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
     for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
@@ -111,6 +116,20 @@ export class InferenceSession {
     this.rstd = this.arena.alloc(T);
     this.gathered = this.arena.alloc(logitRows * d);
     this.logitRows = this.arena.alloc(logitRows * V);
+    this.exps = this.arena.allocF64(expRows * V);
+    this.expStats = this.arena.allocF64(2 * expRows);
+  }
+
+  /**
+   * For `rows` rows of logits (a view this session's `logits` returned, at most EXP_ROWS rows): each
+   * row's exps relative to its maximum, in float64, and [max, sum of the exps] per row (kernels'
+   * rowExps): log P(id) = logit − (max + log sum). Views valid until the next call.
+   */
+  logitExps(logits: Float32Array, rows: number): { exps: Float64Array; stats: Float64Array } {
+    const V = this.net.config.vocabSize;
+    if (rows > this.expStats.length / 2) throw new Error(`engine: ${rows} rows of exps exceed the session's ${this.expStats.length / 2}`);
+    rowExps(this.arena, this.exps, this.expStats, logits, rows, V);
+    return { exps: this.exps, stats: this.expStats };
   }
 
   /** Slot `to` becomes a copy of slot `from` (a prompt's cache shared by its completions). */
