@@ -72,6 +72,11 @@ export class KernelArena {
   private readonly accumulate: GemmTiles;
   /** Next free float. */
   private top = 0;
+  /**
+   * Floats from here on were never handed out, so they are still the zeros wasm memory starts with:
+   * alloc zeroes only what lies below (a fresh arena's views cost no memset and touch no page early).
+   */
+  private pristine = 0;
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
@@ -127,8 +132,9 @@ export class KernelArena {
       throw new Error(`KernelArena.alloc: ${length} floats do not fit (capacity ${this.capacityFloats}, used ${this.top}); size the arena with arenaFloats()`);
     }
     const view = new Float32Array(this.memory.buffer, this.top * 4, length);
+    if (this.top < this.pristine) view.fill(0, 0, Math.min(length, this.pristine - this.top));
     this.top = end;
-    view.fill(0);
+    this.pristine = Math.max(this.pristine, end);
     return view;
   }
 

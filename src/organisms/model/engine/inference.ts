@@ -26,6 +26,8 @@ export class InferenceSession {
   readonly maxTokens: number;
   /** Tokens held by each slot. */
   readonly lengths: Int32Array;
+  /** The weights, an adapter merged: the flat parameter array. */
+  private readonly weights: Float32Array;
   /** The ids a slot holds, where known (prefill), so a later prompt with the same beginning reuses them. */
   private readonly held: (readonly number[] | undefined)[];
   private readonly arena: KernelArena;
@@ -66,8 +68,10 @@ export class InferenceSession {
   /**
    * `slots` sequences of up to `cacheLength` tokens each (default: the context); `maxTokens` new
    * tokens per forward call, `maxLogitRows` rows of logits per `logits` call (default maxTokens).
+   * `weightsOf`: a session of the same model revision whose weights (adapter merged) are copied, not
+   * merged again.
    */
-  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number }) {
+  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number; weightsOf?: InferenceSession }) {
     const config = model.config;
     const { dModel: d, mlpHidden: m, layers, vocabSize: V } = config;
     // The values' product runs over the whole cache length (zeros past a row's keys): a short cache is also a fast one.
@@ -83,21 +87,27 @@ export class InferenceSession {
     const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V, 2 * expRows * V, 4 * expRows]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
-    for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
-    const adapter = model.adapter;
-    if (adapter !== undefined) {
-      // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
-      for (let l = 0; l < layers; l++) {
-        for (const linear of LINEAR_NAMES) {
-          const name = `h.${l}.${linear}`;
-          const a = adapter.tensors.get(`${name}.lora_a`);
-          const b = adapter.tensors.get(`${name}.lora_b`);
-          if (a === undefined || b === undefined) continue;
-          const [inDim, outDim] = linearShape(config, linear);
-          addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
+    this.weights = base.data;
+    if (options.weightsOf !== undefined) {
+      // The same model revision: its weights, adapter merged, are this session's too.
+      base.data.set(options.weightsOf.weights);
+    } else {
+      for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
+      const adapter = model.adapter;
+      if (adapter !== undefined) {
+        // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
+        for (let l = 0; l < layers; l++) {
+          for (const linear of LINEAR_NAMES) {
+            const name = `h.${l}.${linear}`;
+            const a = adapter.tensors.get(`${name}.lora_a`);
+            const b = adapter.tensors.get(`${name}.lora_b`);
+            if (a === undefined || b === undefined) continue;
+            const [inDim, outDim] = linearShape(config, linear);
+            addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
+          }
         }
+        adapter.addTokenRows(base.view('wte'));
       }
-      adapter.addTokenRows(base.view('wte'));
     }
     this.net = assembleEngineNet(config, base);
     this.keys = this.arena.alloc(this.slots * this.slotFloats);
@@ -389,18 +399,21 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
     own.residualHook = residualHookOf(model);
     return await use(own);
   }
+  let weightsOf: InferenceSession | undefined;
   if (entry !== undefined && entry.revision === model.revision) {
     const have = entry.needs;
     const fits = have.slots >= wanted.slots && have.maxTokens >= wanted.maxTokens && have.maxLogitRows >= wanted.maxLogitRows && have.cacheLength >= wanted.cacheLength;
     if (!fits) {
       for (const key of ['slots', 'maxTokens', 'maxLogitRows', 'cacheLength'] as const) wanted[key] = Math.max(wanted[key], have[key]);
+      // A larger session of the same revision: the weights (an adapter merged) are copied, not rebuilt.
+      weightsOf = entry.session;
       entry = undefined;
     }
   } else {
     entry = undefined;
   }
   if (entry === undefined) {
-    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, wanted), busy: false };
+    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, { ...wanted, ...(weightsOf === undefined ? {} : { weightsOf }) }), busy: false };
     sessions.set(model, entry);
   }
   entry.busy = true;
