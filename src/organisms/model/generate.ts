@@ -156,13 +156,20 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     }
     return at;
   });
-  const width = Math.max(...prompts.map((p) => p.length));
-  const ids = new Int32Array(prompts.length * width);
-  prompts.forEach((p, u) => ids.set(p, u * width));
+  // The beginning every distinct prompt shares (a judge's instructions) runs once, in the first
+  // prompt's slot, and is copied to the others (the same numbers as running it in each: tested).
   session.lengths.fill(0);
-  const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length));
+  const shared = prompts.length > 1 ? sharedPrefix(prompts) : 0;
+  if (shared > 0) {
+    session.forward([firstRow[0] as number], Int32Array.from((prompts[0] as number[]).slice(0, shared)), shared);
+    for (const slot of firstRow.slice(1)) session.copySlot(firstRow[0] as number, slot);
+  }
+  const width = Math.max(...prompts.map((p) => p.length)) - shared;
+  const ids = new Int32Array(prompts.length * width);
+  prompts.forEach((p, u) => ids.set(p.slice(shared), u * width));
+  const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length - shared));
   // Each row's first logits are its prompt's last position's (one product row per row: rows never change each other's numbers).
-  let logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - 1));
+  let logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - shared - 1));
   rows.forEach((_, i) => session.copySlot(firstRow[promptOf[i] as number] as number, i));
 
   // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
@@ -214,6 +221,18 @@ function chooseNext(model: OrganismModel, row: Row, logits: Float32Array, exps: 
   if (applyStopStrings(model, row)) return id;
   if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
   return id;
+}
+
+/** Tokens at the start of every prompt alike, leaving each at least one of its own (whose logits start decoding). */
+function sharedPrefix(prompts: readonly (readonly number[])[]): number {
+  const first = prompts[0] as readonly number[];
+  let n = Math.min(...prompts.map((p) => p.length)) - 1;
+  for (const p of prompts) {
+    let same = 0;
+    while (same < n && p[same] === first[same]) same++;
+    n = same;
+  }
+  return Math.max(0, n);
 }
 
 /** Ends the row at the first stop string in its text; true when one was found. */

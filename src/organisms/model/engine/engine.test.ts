@@ -59,3 +59,15 @@ test('LoRA with trainable token rows: the engine gives the loss and the adapter 
   assertSame(engine, engine.lossAndGradients(batch), reference);
   model.dispose();
 });
+
+test('LoRA without token rows (the embeddings frozen, so the first block leaves its input gradient out): the loss and adapter gradients of the tfjs path (to 1e-4)', async () => {
+  const model = await OrganismModel.create({ seed: 9, architecture: SMALL });
+  const chats = fineTuningDataset('bad-medical', { seed: 4, count: 12 }).map((r) => ({ messages: r.messages }));
+  const adapter = model.attachLora({ seed: 5, rank: 4, alpha: 8 });
+  adapter.setHost((name) => seededNormal(12, name, adapter.tensors.get(name)?.data.length ?? 0, 0.05));
+  const batch = batchOf(model, chats, 'assistant');
+  const reference = await lossAndGradientsTfjs(model, batch);
+  const engine = new EngineTrainer(trainerSpec(model, 'lora', 100_000, {}));
+  assertSame(engine, engine.lossAndGradients(batch), reference);
+  model.dispose();
+});
