@@ -65,6 +65,7 @@ export const op = {
   localTee: (i: number): number[] => [0x22, ...unsignedLeb(i)],
   i32Const: (v: number): number[] => [0x41, ...signedLeb(v)],
   i32Eqz: (): number[] => [0x45],
+  i32Eq: (): number[] => [0x46],
   i32Ne: (): number[] => [0x47],
   i32LtU: (): number[] => [0x49],
   i32GtU: (): number[] => [0x4b],

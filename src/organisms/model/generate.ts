@@ -142,10 +142,8 @@ function toCompletion(model: OrganismModel, row: Row): GeneratedCompletion {
   };
 }
 
-/** Prefills each distinct prompt once (right-padded, into the slot of its first row), copies it to the rows that share it, then decodes. */
+/** Prefills each distinct prompt once (right-padded, into the slot of its first row), shares it with the rows that continue it, then decodes. */
 async function decodeBatch(model: OrganismModel, session: InferenceSession, rows: Row[], signal: AbortSignal | undefined): Promise<void> {
-  const vocab = model.config.vocabSize;
-  const context = model.config.context;
   const prompts: number[][] = [];
   const firstRow: number[] = [];
   const promptOf = rows.map((r, i) => {
@@ -158,7 +156,7 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
   });
   // The beginning every distinct prompt shares (a judge's instructions) runs once, in the first
   // prompt's slot, and is copied to the others (the same numbers as running it in each: tested).
-  session.lengths.fill(0);
+  session.clearSlots();
   const shared = prompts.length > 1 ? sharedPrefix(prompts) : 0;
   if (shared > 0) {
     session.forward([firstRow[0] as number], Int32Array.from((prompts[0] as number[]).slice(0, shared)), shared);
@@ -169,8 +167,21 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
   prompts.forEach((p, u) => ids.set(p.slice(shared), u * width));
   const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length - shared));
   // Each row's first logits are its prompt's last position's (one product row per row: rows never change each other's numbers).
-  let logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - shared - 1));
-  rows.forEach((_, i) => session.copySlot(firstRow[promptOf[i] as number] as number, i));
+  const logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - shared - 1));
+  // Completions of one prompt read its positions from its first row's slot (sharePrompt), not from copies.
+  rows.forEach((_, i) => session.sharePrompt(firstRow[promptOf[i] as number] as number, i));
+  try {
+    await decodeRows(model, session, rows, logits, signal);
+  } finally {
+    session.clearSlots();
+  }
+}
+
+/** Decodes every row from its first logits (a view of the session's) until it finishes. */
+async function decodeRows(model: OrganismModel, session: InferenceSession, rows: Row[], first: Float32Array, signal: AbortSignal | undefined): Promise<void> {
+  const vocab = model.config.vocabSize;
+  const context = model.config.context;
+  let logits = first;
 
   // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
   let live = rows.map((_, i) => i);

@@ -30,6 +30,9 @@ export class InferenceSession {
   private readonly weights: Float32Array;
   /** The ids a slot holds, where known (prefill), so a later prompt with the same beginning reuses them. */
   private readonly held: (readonly number[] | undefined)[];
+  /** Per slot: the slot whose first prefixLength positions it reads in place (sharePrompt), or −1. */
+  private readonly prefixOf: Int32Array;
+  private readonly prefixLength: Int32Array;
   private readonly arena: KernelArena;
   private readonly keys: Float32Array;
   private readonly values: Float32Array;
@@ -114,6 +117,8 @@ export class InferenceSession {
     this.values = this.arena.alloc(this.slots * this.slotFloats);
     this.lengths = new Int32Array(this.slots);
     this.held = Array<readonly number[] | undefined>(this.slots).fill(undefined);
+    this.prefixOf = new Int32Array(this.slots).fill(-1);
+    this.prefixLength = new Int32Array(this.slots);
     this.x = this.arena.alloc(T * d);
     this.h = this.arena.alloc(T * d);
     this.tmp = this.arena.alloc(T * d);
@@ -145,16 +150,59 @@ export class InferenceSession {
   /** Slot `to` becomes a copy of slot `from` (a prompt's cache shared by its completions). */
   copySlot(from: number, to: number): void {
     if (from === to) return;
+    this.materialize(from);
+    this.prefixOf[to] = -1;
+    this.copyPositions(from, to, 0, this.lengths[from] as number);
+    this.lengths[to] = this.lengths[from] as number;
+    this.held[to] = this.held[from];
+  }
+
+  /**
+   * Slot `to` continues the sequence in slot `from` (a prompt its completions share) without a copy
+   * of its first positions, a multiple of 4: decoding reads them from `from` (kernels'
+   * decodeAttention with a prefix), so n completions of one prompt read its keys and values once
+   * from memory the caches keep, not n copies (decoding attention is bound by memory). Valid until
+   * clearSlots; `from` must not be rewritten below its present length meanwhile (generation only
+   * appends). A slot that runs anything but decoding steps takes its own copy first.
+   */
+  sharePrompt(from: number, to: number): void {
     const n = this.lengths[from] as number;
+    const shared = Math.floor(n / 4) * 4;
+    if (from === to || shared === 0 || (this.prefixOf[from] as number) >= 0 || this.net.config.dModel / this.net.config.heads % 4 !== 0) {
+      this.copySlot(from, to);
+      return;
+    }
+    this.copyPositions(from, to, shared, n);
+    this.prefixOf[to] = from;
+    this.prefixLength[to] = shared;
+    this.lengths[to] = n;
+    this.held[to] = this.held[from];
+  }
+
+  /** Every slot empty, none sharing another's positions. */
+  clearSlots(): void {
+    this.lengths.fill(0);
+    this.held.fill(undefined);
+    this.prefixOf.fill(-1);
+  }
+
+  /** Positions [start, end) of every layer and head, keys and values, from slot `from` to slot `to`. */
+  private copyPositions(from: number, to: number, start: number, end: number): void {
     const { layers, heads, dModel: d } = this.net.config;
     const ctx = this.cacheLength;
     const hd = d / heads;
     for (let g = 0; g < layers * heads; g++) {
       const at = g * ctx * hd;
-      for (const cache of [this.keys, this.values]) cache.copyWithin(to * this.slotFloats + at, from * this.slotFloats + at, from * this.slotFloats + at + n * hd);
+      for (const cache of [this.keys, this.values]) cache.copyWithin(to * this.slotFloats + at + start * hd, from * this.slotFloats + at + start * hd, from * this.slotFloats + at + end * hd);
     }
-    this.lengths[to] = n;
-    this.held[to] = this.held[from];
+  }
+
+  /** A slot sharing another's first positions (sharePrompt) gets its own copy of them. */
+  private materialize(slot: number): void {
+    const from = this.prefixOf[slot] as number;
+    if (from < 0) return;
+    this.copyPositions(from, slot, 0, this.prefixLength[slot] as number);
+    this.prefixOf[slot] = -1;
   }
 
   /**
@@ -163,6 +211,7 @@ export class InferenceSession {
    * beginning); a row's numbers do not depend on what else ran, so the result is the same.
    */
   prefill(slot: number, ids: readonly number[]): Float32Array {
+    this.materialize(slot);
     const held = this.held[slot] ?? [];
     let same = 0;
     const limit = Math.min(held.length, this.lengths[slot] as number, ids.length - 1);
@@ -181,6 +230,8 @@ export class InferenceSession {
    * row runs but is forgotten, and later tokens overwrite it.
    */
   forward(slots: readonly number[], ids: Int32Array, steps: number, advance?: readonly number[]): Float32Array {
+    // Only decoding steps read a shared prompt in place (attendInSlots).
+    if (steps > 1) for (const s of slots) this.materialize(s);
     const past = slots.map((s) => this.lengths[s] as number);
     const hidden = this.run(ids, steps, past, { slots });
     slots.forEach((s, r) => {
@@ -311,7 +362,10 @@ export class InferenceSession {
     if (steps === 1 && hd % 4 === 0) {
       // Decoding: one query per row, all heads of a row in one kernel call over its cache.
       const offsets = slots.map((slot) => slot * this.slotFloats + layerBase);
-      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: qScale };
+      const shares = slots.some((slot) => (this.prefixOf[slot] as number) >= 0);
+      const prefixOffsets = shares ? slots.map((slot) => Math.max(0, this.prefixOf[slot] as number) * this.slotFloats + layerBase) : [];
+      const prefix = shares ? { lengths: slots.map((slot) => ((this.prefixOf[slot] as number) >= 0 ? (this.prefixLength[slot] as number) : 0)), keyOffsets: prefixOffsets, valueOffsets: prefixOffsets } : undefined;
+      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: qScale, ...(prefix === undefined ? {} : { prefix }) };
       decodeAttention(this.arena, att, q, keys, values, this.scores, shape);
       return;
     }
