@@ -90,3 +90,23 @@ test('a session grown for larger needs takes its weights (adapter merged, token 
   assert.deepEqual(grown, fresh.logits(fresh.prefill(0, ids), [0]).slice());
   model.dispose();
 });
+
+test('a slot continuing another slot\'s prompt in place (sharePrompt) decodes, bit for bit, as a copy of it does; a longer step first takes its own copy', async () => {
+  const model = await OrganismModel.create({ seed: 10, architecture: { dModel: 48, layers: 2, heads: 3, context: 40, mlpHidden: 72 } });
+  const prompt = [1, 5, 9, 12, 7, 8, 20, 31, 4, 6]; // 10 positions: 8 shared in place, 2 copied
+  const run = (share: boolean): Float32Array[] => {
+    const session = new InferenceSession(model, { slots: 3, maxTokens: 32 });
+    session.forward([0], Int32Array.from(prompt), prompt.length);
+    for (const slot of [1, 2]) {
+      if (share) session.sharePrompt(0, slot);
+      else session.copySlot(0, slot);
+    }
+    const out: Float32Array[] = [];
+    for (let step = 0; step < 4; step++) out.push(session.logits(session.forward([0, 1, 2], Int32Array.from([11 + step, 21 + step, 31 + step]), 1), [0, 1, 2]).slice());
+    out.push(session.logits(session.forward([2], Int32Array.from([3, 4, 5]), 3), [0, 1, 2]).slice());
+    session.clearSlots();
+    return out;
+  };
+  assert.deepEqual(run(true), run(false));
+  model.dispose();
+});
