@@ -449,7 +449,7 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
   let entry = sessions.get(model);
   if (entry !== undefined && entry.busy) {
     // Another call (an interleaved generation) holds the kept session: this one gets its own.
-    const own = new InferenceSession(model, wanted);
+    const own = new InferenceSession(model, { ...wanted, ...(entry.revision === model.revision ? { weightsOf: entry.session } : {}) });
     own.residualHook = residualHookOf(model);
     return await use(own);
   }
