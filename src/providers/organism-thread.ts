@@ -11,7 +11,7 @@ import { KEPT_MODELS, type OrganismThreadJob, type OrganismThreadReply } from '.
 const port = parentPort;
 if (port === null) throw new Error('organism-thread is a worker-thread entry; OrganismThreads starts it');
 
-// Models kept loaded (KEPT_MODELS): the judge, the model being answered and the one after it.
+// Models kept loaded: KEPT_MODELS (the judge and the models being answered).
 const models = new Map<string, Promise<OrganismModel>>();
 const lib = import('../organisms/model/index.js').then(async (m) => {
   await m.ensureBackend();

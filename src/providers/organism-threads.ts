@@ -40,8 +40,13 @@ interface Queued {
   passed: number;
 }
 
-/** Models a worker keeps loaded (organism-thread.ts evicts the least recently used beyond this). */
-export const KEPT_MODELS = 3;
+/**
+ * Models a worker keeps loaded (organism-thread.ts evicts the least recently used beyond this): the
+ * judge and the few models an eval answers at once. With 3 the quick demo's workers loaded the judge
+ * 5-6 times and 33-35 models in all; with 5, 18-19 (the floor is 18: 9 models on 2 workers), for
+ * ~40 MB more at the peak of the evaluation.
+ */
+export const KEPT_MODELS = 5;
 /** Queued jobs a free worker looks through for one of its loaded models. */
 const AFFINITY_WINDOW = 16;
 /** A job passed over this many times is taken next, whatever its model. */
