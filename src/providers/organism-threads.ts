@@ -109,7 +109,7 @@ export class OrganismThreads {
 
   /**
    * The queued job a free worker takes: the first of the next few whose model it has loaded (an
-   * eval asks its models in turn, and a worker that kept only the last three would load a model,
+   * eval asks its models in turn, and a worker that keeps only its last few models would load one,
    * merge its adapter and build its session again for nearly every batch), else the oldest. A job
    * passed over MAX_PASSED times goes next, so none waits for long.
    */
