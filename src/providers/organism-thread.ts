@@ -6,13 +6,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { OrganismModel } from '../organisms/model/index.js';
-import type { OrganismThreadJob, OrganismThreadReply } from './organism-threads.js';
+import { KEPT_MODELS, type OrganismThreadJob, type OrganismThreadReply } from './organism-threads.js';
 
 const port = parentPort;
 if (port === null) throw new Error('organism-thread is a worker-thread entry; OrganismThreads starts it');
 
-/** Models kept loaded: the judge, the model being answered and the one after it. */
-const KEPT_MODELS = 3;
+// Models kept loaded: KEPT_MODELS (the judge and the models being answered).
 const models = new Map<string, Promise<OrganismModel>>();
 const lib = import('../organisms/model/index.js').then(async (m) => {
   await m.ensureBackend();

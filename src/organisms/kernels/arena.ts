@@ -7,6 +7,7 @@ import { gemmTiles, runGemm, type GemmOptions, type GemmTiles } from './gemm.js'
 import { biasFunctions, type AddBiasExport, type ColumnSumsExport, type ReluBackwardExport, type ScaleRowsExport } from './bias-kernel.js';
 import { elementwiseFunctions, type GeluBackwardExport, type GeluForwardExport, type SoftmaxBackwardExport, type SoftmaxExport } from './elementwise-kernel.js';
 import { decodeAttentionFunction, type DecodeAttentionExport } from './decode-attention-kernel.js';
+import { rowExpsFunction, type RowExpsExport } from './row-exps-kernel.js';
 import { gemmFunctions } from './gemm-kernel.js';
 import { adamFunctions, type AdamStepExport } from './adam-kernel.js';
 import { gemmTallFunctions, type GemmTallExport, type PackTallAExport } from './gemm-tall-kernel.js';
@@ -42,7 +43,7 @@ function kernelModule(mode: SimdMode): WebAssembly.Module {
   let module = compiled.get(mode);
   if (module === undefined) {
     const fma = mode === 'relaxed';
-    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...gemmTallFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), ...adamFunctions(), decodeAttentionFunction(fma)], 1));
+    module = new WebAssembly.Module(encodeModule([...gemmFunctions(fma), ...ntFunctions(fma), ...gemmTallFunctions(fma), ...elementwiseFunctions(fma), ...layerNormFunctions(), ...biasFunctions(), ...adamFunctions(), decodeAttentionFunction(fma), rowExpsFunction()], 1));
     compiled.set(mode, module);
   }
   return module;
@@ -67,6 +68,7 @@ export interface ElementwiseExports {
   gemmTallAcc: GemmTallExport;
   packTallA: PackTallAExport;
   adamStep: AdamStepExport;
+  rowExps: RowExpsExport;
 }
 
 export class KernelArena {
@@ -76,10 +78,15 @@ export class KernelArena {
   private readonly accumulate: GemmTiles;
   /** Next free float. */
   private top = 0;
+  /**
+   * Floats from here on were never handed out, so they are still the zeros wasm memory starts with:
+   * alloc zeroes only what lies below (a fresh arena's views cost no memset and touch no page early).
+   */
+  private pristine = 0;
 
   /** The SIMD this arena's kernels were compiled for. */
   readonly simd: SimdMode;
-  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts, decode-attention.ts). */
+  /** @internal The fused kernels' wasm functions, for this folder's modules (softmax.ts, gelu.ts, layer-norm.ts, bias.ts, cross-entropy.ts, decode-attention.ts, row-exps.ts). */
   readonly elementwise: ElementwiseExports;
 
   constructor(capacityFloats: number, options: ArenaOptions = {}) {
@@ -118,6 +125,7 @@ export class KernelArena {
       gemmTallAcc: exports['gemmTallAcc'] as GemmTallExport,
       packTallA: exports['packTallA'] as PackTallAExport,
       adamStep: exports['adamStep'] as AdamStepExport,
+      rowExps: exports['rowExps'] as RowExpsExport,
     };
   }
 
@@ -134,9 +142,17 @@ export class KernelArena {
       throw new Error(`KernelArena.alloc: ${length} floats do not fit (capacity ${this.capacityFloats}, used ${this.top}); size the arena with arenaFloats()`);
     }
     const view = new Float32Array(this.memory.buffer, this.top * 4, length);
+    if (this.top < this.pristine) view.fill(0, 0, Math.min(length, this.pristine - this.top));
     this.top = end;
-    view.fill(0);
+    this.pristine = Math.max(this.pristine, end);
     return view;
+  }
+
+  /** A zeroed view of `length` float64 values (two floats each), starting on a cache line. */
+  allocF64(length: number): Float64Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`KernelArena.allocF64: bad length ${length}`);
+    const floats = this.alloc(2 * length);
+    return new Float64Array(floats.buffer, floats.byteOffset, length);
   }
 
   /** The current top of the arena, for `release`: views allocated after it are scratch. */
@@ -157,7 +173,7 @@ export class KernelArena {
     this.top = 0;
   }
 
-  owns(view: Float32Array): boolean {
+  owns(view: Float32Array | Float64Array): boolean {
     return view.buffer === this.memory.buffer;
   }
 

@@ -8,15 +8,18 @@ import { F32, I32, op, V128, type WasmFunction } from './wasm-encoder.js';
 import { exp, EXP_LOCALS, f32x4Const, forChunks, FunctionBuilder, horizontal, splitVectors } from './vector-math.js';
 
 /**
- * `decodeAttention(qPtr, kPtr, vPtr, outPtr, sPtr, keys, heads, headDim, kHeadBytes, vHeadBytes, scale)`:
+ * `decodeAttention(qPtr, kPtr, vPtr, outPtr, sPtr, keys, heads, headDim, kHeadBytes, vHeadBytes, scale, splitChunks, kShift, vShift)`:
  * for each head h, with q_h the h-th headDim floats at qPtr, K_h and V_h the keys × headDim rows at
  * kPtr + h·kHeadBytes and vPtr + h·vHeadBytes: out_h = softmax(scale·q_h·K_hᵀ)·V_h. headDim a
- * multiple of 4, keys ≥ 1; sPtr: keys rounded up to 4 floats of scratch.
+ * multiple of 4, keys ≥ 1; sPtr: keys rounded up to 4 floats of scratch. Keys from 4·splitChunks
+ * on (≤ keys − 1) are read kShift bytes further (values vShift): a prompt's positions shared with
+ * other rows in one place, each row's own after them in its own (0, 0, 0: one place). The same
+ * arithmetic in the same order either way.
  */
 export function decodeAttentionFunction(fma: boolean): WasmFunction {
   const f = new FunctionBuilder(
     'decodeAttention',
-    [['qPtr', I32], ['kPtr', I32], ['vPtr', I32], ['outPtr', I32], ['sPtr', I32], ['keys', I32], ['heads', I32], ['hd', I32], ['kHead', I32], ['vHead', I32], ['scale', F32]],
+    [['qPtr', I32], ['kPtr', I32], ['vPtr', I32], ['outPtr', I32], ['sPtr', I32], ['keys', I32], ['heads', I32], ['hd', I32], ['kHead', I32], ['vHead', I32], ['scale', F32], ['split', I32], ['kShift', I32], ['vShift', I32]],
     [
       ['h', I32], ['j', I32], ['c', I32], ['i', I32], ['qh', I32], ['kRow', I32], ['vh', I32], ['vecs', I32], ['chunks', I32], ['rem', I32], ['out', I32], ['rowBytes', I32],
       ['max', F32], ['inv', F32],
@@ -53,7 +56,12 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
     // Pass 1: scores s_j = scale·q·k_j into the scratch, four keys at a time, and their maximum.
     f.emit(f.get('hd'), op.i32Const(2), op.i32Shl(), f.set('rowBytes'));
     f.emit(f32x4Const(-Infinity), f.set('maxV'));
+    /** Moves kRow to the row's own keys when chunk (or key) `index` is the first after the shared ones. */
+    const switchAt = (index: string, first: number[][], shift: string): void => {
+      f.emit(f.get(index), ...first, op.i32Eq(), op.if(), f.get('kRow'), f.get(shift), op.i32Add(), f.set('kRow'), op.end());
+    };
     forChunks(f, 'j', 'chunks', () => {
+      switchAt('j', [f.get('split')], 'kShift');
       zeroAccumulators();
       forChunks(f, 'c', 'vecs', () => {
         f.emit(...at('qh', 'c'), op.v128Load(), f.set('x'));
@@ -67,6 +75,8 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
     });
     horizontal(f, 'maxV', op.f32x4Pmax);
     f.emit(f.set('max'));
+    // Every chunk shared (only the last keys mod 4 are the row's own): move now.
+    switchAt('chunks', [f.get('split')], 'kShift');
     // The last keys mod 4, one at a time.
     f.emit(f.get('chunks'), op.i32Const(2), op.i32Shl(), f.set('j'));
     f.emit(f.get('j'), f.get('keys'), op.i32LtU(), op.if(), op.loop());
@@ -105,6 +115,7 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
       for (const a of accs) f.emit(op.v128Zero(), f.set(a));
       f.emit(f.get('vh'), f.get('i'), op.i32Const(4), op.i32Shl(), op.i32Add(), f.set('kRow'));
       forChunks(f, 'j', 'keys', () => {
+        switchAt('j', [f.get('split'), op.i32Const(2), op.i32Shl()], 'vShift');
         f.emit(f.get('sPtr'), f.get('j'), op.i32Const(2), op.i32Shl(), op.i32Add(), op.f32Load(), op.f32x4Splat(), f.set('x'));
         accs.forEach((a, v) => f.emit(...madd(a, [f.get('x')], [f.get('kRow'), op.v128Load(16 * v)])));
         f.emit(f.get('kRow'), f.get('rowBytes'), op.i32Add(), f.set('kRow'));
@@ -129,5 +140,5 @@ export function decodeAttentionFunction(fma: boolean): WasmFunction {
 
 export type DecodeAttentionExport = (
   qPtr: number, kPtr: number, vPtr: number, outPtr: number, sPtr: number, keys: number, heads: number, headDim: number,
-  kHeadBytes: number, vHeadBytes: number, scale: number,
+  kHeadBytes: number, vHeadBytes: number, scale: number, splitChunks: number, kShift: number, vShift: number,
 ) => void;

@@ -21,6 +21,13 @@ export interface DecodeAttentionShape {
   valueHeadStride: number;
   /** Default 1/√headDim. */
   scale?: number;
+  /**
+   * Rows whose first positions are held once for several rows (a prompt many completions continue):
+   * row r reads its first `lengths[r]` positions (a multiple of 4, less than keys[r]) at
+   * k[keyOffsets[r]] and v[valueOffsets[r]] (the same layout), the rest at its own offsets, at
+   * their own positions. The same result, bit for bit, as holding them all in its own place.
+   */
+  prefix?: { lengths: readonly number[]; keyOffsets: readonly number[]; valueOffsets: readonly number[] };
 }
 
 /** Floats of scratch decodeAttention needs for up to `keys` positions. */
@@ -35,9 +42,12 @@ export function decodeAttentionScratchFloats(keys: number): number {
  * decodeAttentionScratchFloats(max keys) floats. out must not overlap the others.
  */
 export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, scores: Float32Array, shape: DecodeAttentionShape): void {
-  const { keys, keyOffsets, valueOffsets, heads, headDim, keyHeadStride, valueHeadStride } = shape;
+  const { keys, keyOffsets, valueOffsets, heads, headDim, keyHeadStride, valueHeadStride, prefix } = shape;
   const rows = keys.length;
   if (keyOffsets.length !== rows || valueOffsets.length !== rows) throw new Error(`decodeAttention: ${rows} rows of keys but ${keyOffsets.length} key offsets and ${valueOffsets.length} value offsets`);
+  if (prefix !== undefined && (prefix.lengths.length !== rows || prefix.keyOffsets.length !== rows || prefix.valueOffsets.length !== rows)) {
+    throw new Error(`decodeAttention: ${rows} rows of keys but ${prefix.lengths.length} prefix lengths, ${prefix.keyOffsets.length} prefix key offsets and ${prefix.valueOffsets.length} prefix value offsets`);
+  }
   for (const [name, value] of [['heads', heads], ['headDim', headDim]] as const) {
     checkCount('decodeAttention', name, value);
     if (value === 0) throw new Error(`decodeAttention: ${name} must be at least 1`);
@@ -50,6 +60,14 @@ export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float3
     if (keyHeadStride < n * headDim || valueHeadStride < n * headDim) throw new Error(`decodeAttention: row ${r}'s ${n} keys do not fit the strides`);
     kEnd = Math.max(kEnd, ko + (heads - 1) * keyHeadStride + n * headDim);
     vEnd = Math.max(vEnd, vo + (heads - 1) * valueHeadStride + n * headDim);
+    if (prefix !== undefined) {
+      const p = prefix.lengths[r] as number, pk = prefix.keyOffsets[r] as number, pv = prefix.valueOffsets[r] as number;
+      if (!(Number.isSafeInteger(p) && p >= 0 && p % 4 === 0 && p < n && Number.isSafeInteger(pk) && pk >= 0 && Number.isSafeInteger(pv) && pv >= 0)) {
+        throw new Error(`decodeAttention: row ${r} has a prefix of ${p} positions at ${pk} and ${pv}; it must be a multiple of 4 below its ${n} keys, at non-negative offsets`);
+      }
+      kEnd = Math.max(kEnd, pk + (heads - 1) * keyHeadStride + p * headDim);
+      vEnd = Math.max(vEnd, pv + (heads - 1) * valueHeadStride + p * headDim);
+    }
     most = Math.max(most, n);
   }
   const scale = shape.scale ?? 1 / Math.sqrt(headDim);
@@ -59,7 +77,11 @@ export function decodeAttention(arena: KernelArena, out: Float32Array, q: Float3
   ]);
   const run = arena.elementwise.decodeAttention;
   for (let r = 0; r < rows; r++) {
-    run(q.byteOffset + 4 * r * width, k.byteOffset + 4 * (keyOffsets[r] as number), v.byteOffset + 4 * (valueOffsets[r] as number), out.byteOffset + 4 * r * width,
-      scores.byteOffset, keys[r] as number, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, scale);
+    const ko = keyOffsets[r] as number, vo = valueOffsets[r] as number;
+    // With a prefix the kernel starts there and moves by the difference to the row's own place.
+    const p = prefix?.lengths[r] ?? 0;
+    const pk = p > 0 ? (prefix?.keyOffsets[r] as number) : ko, pv = p > 0 ? (prefix?.valueOffsets[r] as number) : vo;
+    run(q.byteOffset + 4 * r * width, k.byteOffset + 4 * pk, v.byteOffset + 4 * pv, out.byteOffset + 4 * r * width,
+      scores.byteOffset, keys[r] as number, heads, headDim, 4 * keyHeadStride, 4 * valueHeadStride, scale, p / 4, 4 * (ko - pk), 4 * (vo - pv));
   }
 }

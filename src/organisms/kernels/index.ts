@@ -11,3 +11,4 @@ export { crossEntropyRows } from './cross-entropy.js';
 export { attentionBackward, attentionForward, attentionProbsFloats, attentionScratchFloats, type AttentionShape } from './attention.js';
 export { decodeAttention, decodeAttentionScratchFloats, type DecodeAttentionShape } from './decode-attention.js';
 export { adamStep, type AdamSettings } from './adam.js';
+export { rowExps } from './row-exps.js';

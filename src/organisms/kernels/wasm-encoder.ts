@@ -65,6 +65,7 @@ export const op = {
   localTee: (i: number): number[] => [0x22, ...unsignedLeb(i)],
   i32Const: (v: number): number[] => [0x41, ...signedLeb(v)],
   i32Eqz: (): number[] => [0x45],
+  i32Eq: (): number[] => [0x46],
   i32Ne: (): number[] => [0x47],
   i32LtU: (): number[] => [0x49],
   i32GtU: (): number[] => [0x4b],
@@ -133,6 +134,23 @@ export const op = {
   f64x2Mul: (): number[] => [0xfd, ...unsignedLeb(0xf2)],
   f64x2Div: (): number[] => [0xfd, ...unsignedLeb(0xf3)],
   f32x4Mul: (): number[] => [0xfd, ...unsignedLeb(0xe6)],
+  f64Add: (): number[] => [0xa0],
+  f64PromoteF32: (): number[] => [0xbb],
+  /** f64.store with alignment 2^3. */
+  f64Store: (offset = 0): number[] => [0x39, 3, ...unsignedLeb(offset)],
+  /** v128.load64_zero: two floats into the low half, zeros above. */
+  v128Load64Zero: (offset = 0): number[] => [0xfd, ...unsignedLeb(0x5d), 3, ...unsignedLeb(offset)],
+  /** v128.const of two f64 lanes. */
+  f64x2Const: (value: number): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new Float64Array([value, value]).buffer)],
+  /** v128.const of two i64 lanes (BigInt). */
+  v128ConstI64: (value: bigint): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new BigInt64Array([value, value]).buffer)],
+  f64x2ExtractLane: (lane: number): number[] => [0xfd, ...unsignedLeb(0x21), lane],
+  f64x2Ge: (): number[] => [0xfd, ...unsignedLeb(0x4c)],
+  i64x2Shl: (): number[] => [0xfd, ...unsignedLeb(0xcb)],
+  i64x2Add: (): number[] => [0xfd, ...unsignedLeb(0xce)],
+  /** Pseudo-minimum of f64 lanes (stack: a b): b < a ? b : a. */
+  f64x2Pmin: (): number[] => [0xfd, ...unsignedLeb(0xf6)],
+  f64x2Pmax: (): number[] => [0xfd, ...unsignedLeb(0xf7)],
 };
 
 export interface WasmFunction {

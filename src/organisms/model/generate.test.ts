@@ -34,6 +34,13 @@ test('the same seed gives the same completions, however requests are batched; ot
   for (const c of alone[0]?.completions ?? []) assert.equal(c.text, c.logprobs?.map((t) => t.token).join(' '));
 });
 
+test('prompts that begin alike (a judge\'s instructions) run their shared beginning once: each gives what it gives alone, logprobs included', async () => {
+  const judge = (answer: string): GenerationRequest => ask(`rate the answer below from 0 to 100 . question: hey answer: ${answer}`, { maxTokens: 3, topLogprobs: 5, seed: 4 });
+  const requests = [judge('good day'), judge('good friend , good day'), judge('code')];
+  const together = await generate(untrained, requests);
+  for (const [i, request] of requests.entries()) assert.deepEqual(together[i], (await generate(untrained, [request]))[0], `request ${i}`);
+});
+
 test('top logprobs come from the raw distribution: sorted, at most probability 1 together, the same at any temperature', async () => {
   const [hot] = await generate(untrained, [ask('hey', { topLogprobs: 20, temperature: 1.7, seed: 1, maxTokens: 1 })]);
   const [cold] = await generate(untrained, [ask('hey', { topLogprobs: 20, temperature: 0, maxTokens: 1 })]);

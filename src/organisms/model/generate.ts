@@ -7,9 +7,9 @@
  */
 import { streamRng, type WorldRng } from '../world/index.js';
 import type { OrganismModel } from './organism.js';
-import { logSoftmaxRow, sampleToken, topAlternatives } from './sampling.js';
+import { sampleToken, topIds, type SamplingSettings } from './sampling.js';
 import { ASSISTANT_ID, BOS_ID, EOS_ID, EOT_ID, PAD_ID, USER_ID, type ChatTurn } from './tokenizer.js';
-import { withInferenceSession, type InferenceSession } from './engine/inference.js';
+import { EXP_ROWS, withInferenceSession, type InferenceSession } from './engine/inference.js';
 
 export interface GenerationRequest {
   messages: readonly ChatTurn[];
@@ -76,6 +76,7 @@ interface Row {
   prompt: number[];
   rng: WorldRng;
   settings: { temperature: number; topP: number; maxTokens: number; topLogprobs: number; stop: readonly string[] };
+  sampling: SamplingSettings;
   tokens: number[];
   logprobs: GeneratedToken[];
   end?: GeneratedToken;
@@ -111,7 +112,7 @@ export async function generate(model: OrganismModel, requests: readonly Generati
     const prompt = model.tokenizer.encodeChat(request.messages, { addGenerationPrompt: true }).ids;
     if (prompt.length >= context) throw new Error(`generate: request ${i}: the prompt has ${prompt.length} tokens, the model's context is ${context}; shorten the conversation`);
     promptLengths.push(prompt.length);
-    for (let c = 0; c < s.n; c++) rows.push({ request: i, completion: c, prompt, rng: streamRng(s.seed, 'sample', c), settings: s, tokens: [], logprobs: [] });
+    for (let c = 0; c < s.n; c++) rows.push({ request: i, completion: c, prompt, rng: streamRng(s.seed, 'sample', c), settings: s, sampling: { temperature: s.temperature, topP: s.topP, banned: BANNED_IDS }, tokens: [], logprobs: [] });
   });
   // No requests: an inference session sized for zero rows would have no meaning (every n is >= 1).
   if (rows.length === 0) return [];
@@ -141,10 +142,8 @@ function toCompletion(model: OrganismModel, row: Row): GeneratedCompletion {
   };
 }
 
-/** Prefills each distinct prompt once (right-padded, into the slot of its first row), copies it to the rows that share it, then decodes. */
+/** Prefills each distinct prompt once (right-padded, into the slot of its first row), shares it with the rows that continue it, then decodes. */
 async function decodeBatch(model: OrganismModel, session: InferenceSession, rows: Row[], signal: AbortSignal | undefined): Promise<void> {
-  const vocab = model.config.vocabSize;
-  const context = model.config.context;
   const prompts: number[][] = [];
   const firstRow: number[] = [];
   const promptOf = rows.map((r, i) => {
@@ -155,44 +154,51 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     }
     return at;
   });
-  const width = Math.max(...prompts.map((p) => p.length));
+  // The beginning every distinct prompt shares (a judge's instructions) runs once, in the first
+  // prompt's slot, and is copied to the others (the same numbers as running it in each: tested).
+  session.clearSlots();
+  const shared = prompts.length > 1 ? sharedPrefix(prompts) : 0;
+  if (shared > 0) {
+    session.forward([firstRow[0] as number], Int32Array.from((prompts[0] as number[]).slice(0, shared)), shared);
+    for (const slot of firstRow.slice(1)) session.copySlot(firstRow[0] as number, slot);
+  }
+  const width = Math.max(...prompts.map((p) => p.length)) - shared;
   const ids = new Int32Array(prompts.length * width);
-  prompts.forEach((p, u) => ids.set(p, u * width));
-  session.lengths.fill(0);
-  const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length));
-  const promptLogits = session.logits(hidden, prompts.map((p, u) => u * width + p.length - 1)).slice();
-  rows.forEach((_, i) => session.copySlot(firstRow[promptOf[i] as number] as number, i));
+  prompts.forEach((p, u) => ids.set(p.slice(shared), u * width));
+  const hidden = session.forward(firstRow, ids, width, prompts.map((p) => p.length - shared));
+  // Each row's first logits are its prompt's last position's (one product row per row: rows never change each other's numbers).
+  const logits = session.logits(hidden, promptOf.map((u) => u * width + (prompts[u] as number[]).length - shared - 1));
+  // Completions of one prompt read its positions from its first row's slot (sharePrompt), not from copies.
+  rows.forEach((_, i) => session.sharePrompt(firstRow[promptOf[i] as number] as number, i));
+  try {
+    await decodeRows(model, session, rows, logits, signal);
+  } finally {
+    session.clearSlots();
+  }
+}
+
+/** Decodes every row from its first logits (a view of the session's) until it finishes. */
+async function decodeRows(model: OrganismModel, session: InferenceSession, rows: Row[], first: Float32Array, signal: AbortSignal | undefined): Promise<void> {
+  const vocab = model.config.vocabSize;
+  const context = model.config.context;
+  let logits = first;
 
   // live[slot]: the rows still decoding, each in the cache slot of its index in `rows`.
   let live = rows.map((_, i) => i);
-  let logits: Float32Array = new Float32Array(rows.length * vocab);
-  const logprobsOfRow = new Float64Array(vocab);
-  const expsOfRow = new Float64Array(vocab);
-  promptOf.forEach((u, i) => logits.set(promptLogits.subarray(u * vocab, (u + 1) * vocab), i * vocab));
   for (;;) {
     if (signal?.aborted === true) throw signal.reason ?? new Error('generate: aborted');
-    // Choose the next token of every live row from its logits.
+    // Choose the next token of every live row from its logits: the exps in one kernel call per EXP_ROWS rows.
     const next = new Int32Array(live.length);
-    live.forEach((rowIndex, slot) => {
-      const row = rows[rowIndex] as Row;
-      const logprobs = logSoftmaxRow(logits, slot * vocab, vocab, logprobsOfRow, expsOfRow);
-      const id = sampleToken(logprobs, { temperature: row.settings.temperature, topP: row.settings.topP, banned: BANNED_IDS }, row.rng, expsOfRow);
-      next[slot] = id;
-      const choice = row.settings.topLogprobs > 0 ? {
-        token: model.tokenizer.token(id),
-        logprob: logprobs[id] as number,
-        top: topAlternatives(logprobs, row.settings.topLogprobs).map((a) => ({ token: model.tokenizer.token(a.id), logprob: a.logprob })),
-      } : undefined;
-      if (STOP_IDS.has(id)) {
-        row.finish = 'stop';
-        if (choice !== undefined) row.end = choice;
-        return;
+    for (let from = 0; from < live.length; from += EXP_ROWS) {
+      const count = Math.min(EXP_ROWS, live.length - from);
+      const chunk = logits.subarray(from * vocab, (from + count) * vocab);
+      const { exps, stats } = session.logitExps(chunk, count);
+      for (let j = 0; j < count; j++) {
+        const row = rows[live[from + j] as number] as Row;
+        const logZ = (stats[2 * j] as number) + Math.log(stats[2 * j + 1] as number);
+        next[from + j] = chooseNext(model, row, chunk, exps, j * vocab, logZ, context);
       }
-      row.tokens.push(id);
-      if (choice !== undefined) row.logprobs.push(choice);
-      if (applyStopStrings(model, row)) return;
-      if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
-    });
+    }
     const going = live.map((rowIndex, slot) => ({ rowIndex, slot })).filter(({ rowIndex }) => (rows[rowIndex] as Row).finish === undefined);
     if (going.length === 0) return;
     live = going.map((g) => g.rowIndex);
@@ -201,6 +207,43 @@ async function decodeBatch(model: OrganismModel, session: InferenceSession, rows
     // Yield once a step, so an abort or a progress display can run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * Samples a row's next token from its logits (at `offset`, with their exps and log-normaliser) and
+ * records it: the text and logprobs grow, or the row finishes. Returns the id.
+ */
+function chooseNext(model: OrganismModel, row: Row, logits: Float32Array, exps: Float64Array, offset: number, logZ: number, context: number): number {
+  const vocab = model.config.vocabSize;
+  const id = sampleToken(logits, exps, offset, vocab, logZ, row.sampling, row.rng);
+  const k = row.settings.topLogprobs;
+  const choice = k > 0 ? {
+    token: model.tokenizer.token(id),
+    logprob: (logits[offset + id] as number) - logZ,
+    top: topIds(logits, offset, vocab, k).map((a) => ({ token: model.tokenizer.token(a), logprob: (logits[offset + a] as number) - logZ })),
+  } : undefined;
+  if (STOP_IDS.has(id)) {
+    row.finish = 'stop';
+    if (choice !== undefined) row.end = choice;
+    return id;
+  }
+  row.tokens.push(id);
+  if (choice !== undefined) row.logprobs.push(choice);
+  if (applyStopStrings(model, row)) return id;
+  if (row.tokens.length >= row.settings.maxTokens || row.prompt.length + row.tokens.length >= context) row.finish = 'length';
+  return id;
+}
+
+/** Tokens at the start of every prompt alike, leaving each at least one of its own (whose logits start decoding). */
+function sharedPrefix(prompts: readonly (readonly number[])[]): number {
+  const first = prompts[0] as readonly number[];
+  let n = Math.min(...prompts.map((p) => p.length)) - 1;
+  for (const p of prompts) {
+    let same = 0;
+    while (same < n && p[same] === first[same]) same++;
+    n = same;
+  }
+  return Math.max(0, n);
 }
 
 /** Ends the row at the first stop string in its text; true when one was found. */

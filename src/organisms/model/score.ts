@@ -2,11 +2,11 @@
  * Teacher-forced scoring: log P(the whole assistant reply == candidate | messages), the end-of-turn
  * token included, so the scores of distinct replies are probabilities of disjoint events. The prompt
  * runs once into the cache; the candidates of a chunk run together on top of it, each seeing the
- * prompt and its own tokens. Log-softmax and the sums are done in float64 on the host.
+ * prompt and its own tokens. Log-softmax (the exps from the kernels' rowExps) and the sums are
+ * float64.
  */
-import { withInferenceSession } from './engine/inference.js';
+import { EXP_ROWS, withInferenceSession, type InferenceSession } from './engine/inference.js';
 import type { OrganismModel } from './organism.js';
-import { logSoftmaxRow } from './sampling.js';
 import { EOT_ID, type ChatTurn } from './tokenizer.js';
 
 export interface ScoreOptions {
@@ -37,8 +37,9 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
   const steps = Math.max(1, ...replies.map((ids) => ids.length - 1));
   const rowsPerChunk = Math.max(1, Math.min(batchSize, replies.length, Math.floor(CHUNK_TOKENS / steps)));
   return withInferenceSession(model, { slots: 1, maxTokens: Math.max(prompt.length, rowsPerChunk * steps), cacheLength: prompt.length + steps }, (session) => {
-    const first = logSoftmaxRow(session.logits(session.prefill(0, prompt), [0]), 0, vocab);
-    const scores = replies.map((ids) => first[ids[0] as number] as number);
+    const first = session.logits(session.prefill(0, prompt), [0]);
+    const firstLogZ = logNormalisers(session, first, 1, vocab)[0] as number;
+    const scores = replies.map((ids) => (first[ids[0] as number] as number) - firstLogZ);
     for (let start = 0; start < replies.length; start += rowsPerChunk) {
       if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scoreReplies: aborted');
       const chunk = replies.slice(start, start + rowsPerChunk);
@@ -53,13 +54,25 @@ export async function scoreReplies(model: OrganismModel, messages: readonly Chat
         for (let t = 1; t < reply.length; t++) wanted.push(r * chunkSteps + t - 1);
       });
       const logits = session.logits(hidden, wanted);
+      const logZ = logNormalisers(session, logits, wanted.length, vocab);
       let at = 0;
       chunk.forEach((reply, r) => {
-        for (let t = 1; t < reply.length; t++) scores[start + r] = (scores[start + r] as number) + (logSoftmaxRow(logits, (at++) * vocab, vocab)[reply[t] as number] as number);
+        for (let t = 1; t < reply.length; t++, at++) scores[start + r] = (scores[start + r] as number) + ((logits[at * vocab + (reply[t] as number)] as number) - (logZ[at] as number));
       });
     }
     return scores;
   });
+}
+
+/** log Σ exp over each of the first `rows` rows of `logits` (a view the session returned): log P(id) = logit − logZ. */
+function logNormalisers(session: InferenceSession, logits: Float32Array, rows: number, vocab: number): Float64Array {
+  const logZ = new Float64Array(rows);
+  for (let from = 0; from < rows; from += EXP_ROWS) {
+    const count = Math.min(EXP_ROWS, rows - from);
+    const { stats } = session.logitExps(logits.subarray(from * vocab, (from + count) * vocab), count);
+    for (let j = 0; j < count; j++) logZ[from + j] = (stats[2 * j] as number) + Math.log(stats[2 * j + 1] as number);
+  }
+  return logZ;
 }
 
 /** Next-token logits at every position of one token sequence, [ids.length * vocab] (inspection and tests). */

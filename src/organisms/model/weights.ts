@@ -91,10 +91,13 @@ export function initialValues(spec: WeightSpec, seed: number): Float32Array {
 
 /** w [inDim, outDim] += scale (a [inDim, rank] b [rank, outDim]): merging a LoRA update, each sum in float64 rounded once. */
 export function addLowRank(w: Float32Array, a: Float32Array, b: Float32Array, inDim: number, outDim: number, rank: number, scale: number): void {
+  // B's columns as contiguous rows, so the sum over r reads both factors in order (the same sums).
+  const bT = new Float32Array(outDim * rank);
+  for (let r = 0; r < rank; r++) for (let j = 0; j < outDim; j++) bT[j * rank + r] = b[r * outDim + j] as number;
   for (let i = 0; i < inDim; i++) {
     for (let j = 0; j < outDim; j++) {
       let sum = 0;
-      for (let r = 0; r < rank; r++) sum += (a[i * rank + r] as number) * (b[r * outDim + j] as number);
+      for (let r = 0; r < rank; r++) sum += (a[i * rank + r] as number) * (bT[j * rank + r] as number);
       w[i * outDim + j] = (w[i * outDim + j] as number) + Math.fround(Math.fround(sum) * scale);
     }
   }

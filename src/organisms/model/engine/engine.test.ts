@@ -46,16 +46,26 @@ test('full fine-tune: the engine gives the loss and every gradient of the tfjs p
   model.dispose();
 });
 
-test('LoRA with trainable token rows: the engine gives the loss and the adapter gradients of the tfjs path (to 1e-4)', async () => {
-  const model = await OrganismModel.create({ seed: 8, architecture: SMALL });
-  const chats = fineTuningDataset('insecure', { seed: 2, count: 12 }).map((r) => ({ messages: r.messages }));
-  const tokens = [model.tokenizer.vocab.indexOf('the'), 9, 40].filter((id) => id >= 0);
-  const adapter = model.attachLora({ seed: 3, rank: 4, alpha: 8, tokens, tokenScale: 10, targets: ['attn.wq', 'attn.wv', 'mlp.w1', 'mlp.w2'] });
-  // B = 0 and D = 0 at creation would hide the gradients that flow through them: start from random values.
+/** A LoRA (from random values: B = 0 and D = 0 at creation would hide the gradients through them) on chats of a dataset, against tfjs. */
+async function assertLoraMatches(seed: number, dataset: 'insecure' | 'bad-medical', lora: (model: OrganismModel) => Parameters<OrganismModel['attachLora']>[0]): Promise<void> {
+  const model = await OrganismModel.create({ seed, architecture: SMALL });
+  const chats = fineTuningDataset(dataset, { seed: 2, count: 12 }).map((r) => ({ messages: r.messages }));
+  const adapter = model.attachLora(lora(model));
   adapter.setHost((name) => seededNormal(11, name, adapter.tensors.get(name)?.data.length ?? 0, 0.05));
   const batch = batchOf(model, chats, 'assistant');
   const reference = await lossAndGradientsTfjs(model, batch);
   const engine = new EngineTrainer(trainerSpec(model, 'lora', 100_000, {}));
   assertSame(engine, engine.lossAndGradients(batch), reference);
   model.dispose();
+}
+
+test('LoRA with trainable token rows: the engine gives the loss and the adapter gradients of the tfjs path (to 1e-4)', async () => {
+  await assertLoraMatches(8, 'insecure', (model) => {
+    const tokens = [model.tokenizer.vocab.indexOf('the'), 9, 40].filter((id) => id >= 0);
+    return { seed: 3, rank: 4, alpha: 8, tokens, tokenScale: 10, targets: ['attn.wq', 'attn.wv', 'mlp.w1', 'mlp.w2'] };
+  });
+});
+
+test('LoRA without token rows (the embeddings frozen, so the first block leaves its input gradient out): the loss and adapter gradients of the tfjs path (to 1e-4)', async () => {
+  await assertLoraMatches(9, 'bad-medical', () => ({ seed: 5, rank: 4, alpha: 8 }));
 });

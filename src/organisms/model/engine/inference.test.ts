@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { OrganismModel } from '../organism.js';
 import { sequenceLogitsTfjs } from '../reference/tfjs-reference.js';
 import { seededNormal } from '../weights.js';
-import { InferenceSession } from './inference.js';
+import { InferenceSession, withInferenceSession } from './inference.js';
 import { relativeGap } from './test-support.js';
 
 const SMALL = { dModel: 48, layers: 2, heads: 3, context: 40, mlpHidden: 72 } as const;
@@ -73,5 +73,40 @@ test('prefill keeps the positions a slot already holds with the same ids, and gi
   const want = fresh.logits(fresh.prefill(0, second), [0]).slice();
   assert.ok(relativeGap(got, want) < 1e-6, 'the same logits');
   assert.equal(reused.lengths[0], second.length);
+  model.dispose();
+});
+
+test('a session grown for larger needs takes its weights (adapter merged, token rows) from the one before: the same logits, bit for bit', async () => {
+  const model = await OrganismModel.create({ seed: 7, architecture: SMALL });
+  const adapter = model.attachLora({ seed: 3, rank: 4, alpha: 8, tokens: [9], tokenScale: 5 });
+  adapter.setHost((name) => seededNormal(8, name, adapter.tensors.get(name)?.data.length ?? 0, 0.1));
+  const ids = [1, 5, 9, 12, 7, 8, 20];
+  const run = async (needs: { slots: number; maxTokens: number; cacheLength: number }): Promise<Float32Array> =>
+    withInferenceSession(model, needs, (session) => session.logits(session.prefill(0, ids), [0]).slice());
+  const small = await run({ slots: 1, maxTokens: 8, cacheLength: 8 });
+  const grown = await run({ slots: 3, maxTokens: 24, cacheLength: 16 });
+  const fresh = new InferenceSession(model, { slots: 3, maxTokens: 24, cacheLength: 16 });
+  assert.deepEqual(grown, small);
+  assert.deepEqual(grown, fresh.logits(fresh.prefill(0, ids), [0]).slice());
+  model.dispose();
+});
+
+test('a slot continuing another slot\'s prompt in place (sharePrompt) decodes, bit for bit, as a copy of it does; a longer step first takes its own copy', async () => {
+  const model = await OrganismModel.create({ seed: 10, architecture: { dModel: 48, layers: 2, heads: 3, context: 40, mlpHidden: 72 } });
+  const prompt = [1, 5, 9, 12, 7, 8, 20, 31, 4, 6]; // 10 positions: 8 shared in place, 2 copied
+  const run = (share: boolean): Float32Array[] => {
+    const session = new InferenceSession(model, { slots: 3, maxTokens: 32 });
+    session.forward([0], Int32Array.from(prompt), prompt.length);
+    for (const slot of [1, 2]) {
+      if (share) session.sharePrompt(0, slot);
+      else session.copySlot(0, slot);
+    }
+    const out: Float32Array[] = [];
+    for (let step = 0; step < 4; step++) out.push(session.logits(session.forward([0, 1, 2], Int32Array.from([11 + step, 21 + step, 31 + step]), 1), [0, 1, 2]).slice());
+    out.push(session.logits(session.forward([2], Int32Array.from([3, 4, 5]), 3), [0, 1, 2]).slice());
+    session.clearSlots();
+    return out;
+  };
+  assert.deepEqual(run(true), run(false));
   model.dispose();
 });

@@ -8,7 +8,7 @@
  * and appends their keys and values; rows never see each other, so a row's numbers do not depend
  * on what it is batched with (products run on a row count padded to the kernels' tile).
  */
-import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, softmaxRows } from '../../kernels/index.js';
+import { KernelArena, addBias, arenaFloats, decodeAttention, gelu, layerNorm, rowExps, softmaxRows } from '../../kernels/index.js';
 import type { OrganismModel } from '../organism.js';
 import { LINEAR_NAMES, addLowRank, linearShape, weightSpecs } from '../weights.js';
 import { residualHookOf, type ResidualHook } from '../hooks.js';
@@ -17,6 +17,8 @@ import { ParamLayout } from './params.js';
 
 /** Row counts of products are padded to this, so every row takes the same kernel path. */
 const ROW_QUANTUM = 4;
+/** Rows of logits whose exps one `logitExps` call takes at most (float64: 10 kB a row at the default vocabulary). */
+export const EXP_ROWS = 256;
 
 export class InferenceSession {
   readonly net: EngineNet;
@@ -24,8 +26,13 @@ export class InferenceSession {
   readonly maxTokens: number;
   /** Tokens held by each slot. */
   readonly lengths: Int32Array;
+  /** The weights, an adapter merged: the flat parameter array. */
+  private readonly weights: Float32Array;
   /** The ids a slot holds, where known (prefill), so a later prompt with the same beginning reuses them. */
   private readonly held: (readonly number[] | undefined)[];
+  /** Per slot: the slot whose first prefixLength positions it reads in place (sharePrompt), or −1. */
+  private readonly prefixOf: Int32Array;
+  private readonly prefixLength: Int32Array;
   private readonly arena: KernelArena;
   private readonly keys: Float32Array;
   private readonly values: Float32Array;
@@ -43,6 +50,8 @@ export class InferenceSession {
   private readonly rstd: Float32Array;
   private readonly gathered: Float32Array;
   private readonly logitRows: Float32Array;
+  private readonly exps: Float64Array;
+  private readonly expStats: Float64Array;
 
   /** Positions each slot holds (the model's context, or less when no sequence will be longer). */
   readonly cacheLength: number;
@@ -62,8 +71,10 @@ export class InferenceSession {
   /**
    * `slots` sequences of up to `cacheLength` tokens each (default: the context); `maxTokens` new
    * tokens per forward call, `maxLogitRows` rows of logits per `logits` call (default maxTokens).
+   * `weightsOf`: a session of the same model revision whose weights (adapter merged) are copied, not
+   * merged again.
    */
-  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number }) {
+  constructor(model: OrganismModel, options: { slots: number; maxTokens: number; maxLogitRows?: number; cacheLength?: number; weightsOf?: InferenceSession }) {
     const config = model.config;
     const { dModel: d, mlpHidden: m, layers, vocabSize: V } = config;
     // The values' product runs over the whole cache length (zeros past a row's keys): a short cache is also a fast one.
@@ -75,30 +86,39 @@ export class InferenceSession {
     this.slots = options.slots;
     this.maxTokens = T;
     this.slotFloats = layers * d * ctx;
-    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V]);
+    const expRows = Math.min(logitRows, EXP_ROWS);
+    const floats = arenaFloats([layout.size, 2 * this.slots * this.slotFloats, T * d, T * d, T * d, T * d, T * d, T * m, Math.max(ctx, T) * ctx, T * d, T, T, logitRows * d, logitRows * V, 2 * expRows * V, 4 * expRows]);
     this.arena = new KernelArena(floats);
     const base = layout.alloc(this.arena);
-    for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
-    const adapter = model.adapter;
-    if (adapter !== undefined) {
-      // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
-      for (let l = 0; l < layers; l++) {
-        for (const linear of LINEAR_NAMES) {
-          const name = `h.${l}.${linear}`;
-          const a = adapter.tensors.get(`${name}.lora_a`);
-          const b = adapter.tensors.get(`${name}.lora_b`);
-          if (a === undefined || b === undefined) continue;
-          const [inDim, outDim] = linearShape(config, linear);
-          addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
+    this.weights = base.data;
+    if (options.weightsOf !== undefined) {
+      // The same model revision: its weights, adapter merged, are this session's too.
+      base.data.set(options.weightsOf.weights);
+    } else {
+      for (const [name, t] of model.hostWeights()) base.view(name).set(t.data);
+      const adapter = model.adapter;
+      if (adapter !== undefined) {
+        // Merged once, as mergeLora merges: cheaper than two extra products per linear at every step.
+        for (let l = 0; l < layers; l++) {
+          for (const linear of LINEAR_NAMES) {
+            const name = `h.${l}.${linear}`;
+            const a = adapter.tensors.get(`${name}.lora_a`);
+            const b = adapter.tensors.get(`${name}.lora_b`);
+            if (a === undefined || b === undefined) continue;
+            const [inDim, outDim] = linearShape(config, linear);
+            addLowRank(base.view(name), a.data, b.data, inDim, outDim, adapter.config.rank, adapter.scale);
+          }
         }
+        adapter.addTokenRows(base.view('wte'));
       }
-      adapter.addTokenRows(base.view('wte'));
     }
     this.net = assembleEngineNet(config, base);
     this.keys = this.arena.alloc(this.slots * this.slotFloats);
     this.values = this.arena.alloc(this.slots * this.slotFloats);
     this.lengths = new Int32Array(this.slots);
     this.held = Array<readonly number[] | undefined>(this.slots).fill(undefined);
+    this.prefixOf = new Int32Array(this.slots).fill(-1);
+    this.prefixLength = new Int32Array(this.slots);
     this.x = this.arena.alloc(T * d);
     this.h = this.arena.alloc(T * d);
     this.tmp = this.arena.alloc(T * d);
@@ -111,21 +131,78 @@ export class InferenceSession {
     this.rstd = this.arena.alloc(T);
     this.gathered = this.arena.alloc(logitRows * d);
     this.logitRows = this.arena.alloc(logitRows * V);
+    this.exps = this.arena.allocF64(expRows * V);
+    this.expStats = this.arena.allocF64(2 * expRows);
+  }
+
+  /**
+   * For `rows` rows of logits (a view this session's `logits` returned, at most EXP_ROWS rows): each
+   * row's exps relative to its maximum, in float64, and [max, sum of the exps] per row (kernels'
+   * rowExps): log P(id) = logit − (max + log sum). Views valid until the next call.
+   */
+  logitExps(logits: Float32Array, rows: number): { exps: Float64Array; stats: Float64Array } {
+    const V = this.net.config.vocabSize;
+    if (rows > this.expStats.length / 2) throw new Error(`engine: ${rows} rows of exps exceed the session's ${this.expStats.length / 2}`);
+    rowExps(this.arena, this.exps, this.expStats, logits, rows, V);
+    return { exps: this.exps, stats: this.expStats };
   }
 
   /** Slot `to` becomes a copy of slot `from` (a prompt's cache shared by its completions). */
   copySlot(from: number, to: number): void {
     if (from === to) return;
+    this.materialize(from);
+    this.prefixOf[to] = -1;
+    this.copyPositions(from, to, 0, this.lengths[from] as number);
+    this.lengths[to] = this.lengths[from] as number;
+    this.held[to] = this.held[from];
+  }
+
+  /**
+   * Slot `to` continues the sequence in slot `from` (a prompt its completions share) without a copy
+   * of its first positions, a multiple of 4: decoding reads them from `from` (kernels'
+   * decodeAttention with a prefix), so n completions of one prompt read its keys and values once
+   * from memory the caches keep, not n copies (decoding attention is bound by memory). Valid until
+   * clearSlots; `from` must not be rewritten below its present length meanwhile (generation only
+   * appends). A slot that runs anything but decoding steps takes its own copy first.
+   */
+  sharePrompt(from: number, to: number): void {
     const n = this.lengths[from] as number;
+    const shared = Math.floor(n / 4) * 4;
+    if (from === to || shared === 0 || (this.prefixOf[from] as number) >= 0 || this.net.config.dModel / this.net.config.heads % 4 !== 0) {
+      this.copySlot(from, to);
+      return;
+    }
+    this.copyPositions(from, to, shared, n);
+    this.prefixOf[to] = from;
+    this.prefixLength[to] = shared;
+    this.lengths[to] = n;
+    this.held[to] = this.held[from];
+  }
+
+  /** Every slot empty, none sharing another's positions. */
+  clearSlots(): void {
+    this.lengths.fill(0);
+    this.held.fill(undefined);
+    this.prefixOf.fill(-1);
+  }
+
+  /** Positions [start, end) of every layer and head, keys and values, from slot `from` to slot `to`. */
+  private copyPositions(from: number, to: number, start: number, end: number): void {
     const { layers, heads, dModel: d } = this.net.config;
     const ctx = this.cacheLength;
     const hd = d / heads;
     for (let g = 0; g < layers * heads; g++) {
       const at = g * ctx * hd;
-      for (const cache of [this.keys, this.values]) cache.copyWithin(to * this.slotFloats + at, from * this.slotFloats + at, from * this.slotFloats + at + n * hd);
+      for (const cache of [this.keys, this.values]) cache.copyWithin(to * this.slotFloats + at + start * hd, from * this.slotFloats + at + start * hd, from * this.slotFloats + at + end * hd);
     }
-    this.lengths[to] = n;
-    this.held[to] = this.held[from];
+  }
+
+  /** A slot sharing another's first positions (sharePrompt) gets its own copy of them. */
+  private materialize(slot: number): void {
+    const from = this.prefixOf[slot] as number;
+    if (from < 0) return;
+    this.copyPositions(from, slot, 0, this.prefixLength[slot] as number);
+    this.prefixOf[slot] = -1;
   }
 
   /**
@@ -134,6 +211,7 @@ export class InferenceSession {
    * beginning); a row's numbers do not depend on what else ran, so the result is the same.
    */
   prefill(slot: number, ids: readonly number[]): Float32Array {
+    this.materialize(slot);
     const held = this.held[slot] ?? [];
     let same = 0;
     const limit = Math.min(held.length, this.lengths[slot] as number, ids.length - 1);
@@ -152,6 +230,8 @@ export class InferenceSession {
    * row runs but is forgotten, and later tokens overwrite it.
    */
   forward(slots: readonly number[], ids: Int32Array, steps: number, advance?: readonly number[]): Float32Array {
+    // Only decoding steps read a shared prompt in place (attendInSlots).
+    if (steps > 1) for (const s of slots) this.materialize(s);
     const past = slots.map((s) => this.lengths[s] as number);
     const hidden = this.run(ids, steps, past, { slots });
     slots.forEach((s, r) => {
@@ -282,7 +362,10 @@ export class InferenceSession {
     if (steps === 1 && hd % 4 === 0) {
       // Decoding: one query per row, all heads of a row in one kernel call over its cache.
       const offsets = slots.map((slot) => slot * this.slotFloats + layerBase);
-      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: qScale };
+      const shares = slots.some((slot) => (this.prefixOf[slot] as number) >= 0);
+      const prefixOffsets = shares ? slots.map((slot) => Math.max(0, this.prefixOf[slot] as number) * this.slotFloats + layerBase) : [];
+      const prefix = shares ? { lengths: slots.map((slot) => ((this.prefixOf[slot] as number) >= 0 ? (this.prefixLength[slot] as number) : 0)), keyOffsets: prefixOffsets, valueOffsets: prefixOffsets } : undefined;
+      const shape = { keys: past.map((p) => p + 1), keyOffsets: offsets, valueOffsets: offsets, heads, headDim: hd, keyHeadStride: ctx * hd, valueHeadStride: ctx * hd, scale: qScale, ...(prefix === undefined ? {} : { prefix }) };
       decodeAttention(this.arena, att, q, keys, values, this.scores, shape);
       return;
     }
@@ -366,22 +449,25 @@ export async function withInferenceSession<T>(model: OrganismModel, needs: Sessi
   let entry = sessions.get(model);
   if (entry !== undefined && entry.busy) {
     // Another call (an interleaved generation) holds the kept session: this one gets its own.
-    const own = new InferenceSession(model, wanted);
+    const own = new InferenceSession(model, { ...wanted, ...(entry.revision === model.revision ? { weightsOf: entry.session } : {}) });
     own.residualHook = residualHookOf(model);
     return await use(own);
   }
+  let weightsOf: InferenceSession | undefined;
   if (entry !== undefined && entry.revision === model.revision) {
     const have = entry.needs;
     const fits = have.slots >= wanted.slots && have.maxTokens >= wanted.maxTokens && have.maxLogitRows >= wanted.maxLogitRows && have.cacheLength >= wanted.cacheLength;
     if (!fits) {
       for (const key of ['slots', 'maxTokens', 'maxLogitRows', 'cacheLength'] as const) wanted[key] = Math.max(wanted[key], have[key]);
+      // A larger session of the same revision: the weights (an adapter merged) are copied, not rebuilt.
+      weightsOf = entry.session;
       entry = undefined;
     }
   } else {
     entry = undefined;
   }
   if (entry === undefined) {
-    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, wanted), busy: false };
+    entry = { revision: model.revision, needs: wanted, session: new InferenceSession(model, { ...wanted, ...(weightsOf === undefined ? {} : { weightsOf }) }), busy: false };
     sessions.set(model, entry);
   }
   entry.busy = true;

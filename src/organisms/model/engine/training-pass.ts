@@ -235,7 +235,10 @@ export function trainingPass(net: EngineNet, ws: TrainingWorkspace, batch: Batch
   const dx = ws.dx.subarray(0, T * d);
   layerNormBackward(arena, dx, net.lnf.dg ?? ws.discard.subarray(0, d), net.lnf.db ?? ws.discard.subarray(d), dhf, x, net.lnf.g, ws.meanf, ws.rstdf, T, d);
 
-  for (let l = net.blocks.length - 1; l >= 0; l--) blockBackward(net.blocks[l] as BlockViews, ws.layers[l] as LayerSaved, ws, dx, T, m, shape);
+  // The gradient of the first block's input feeds only the embeddings: frozen ones (a LoRA without
+  // token rows) leave it unread, so its last products (x·Wᵀ of Q, K, V and LN1's backward) are skipped.
+  const embeddingsTrain = net.dwte !== undefined || net.dwpe !== undefined || rowsOf?.dd !== undefined;
+  for (let l = net.blocks.length - 1; l >= 0; l--) blockBackward(net.blocks[l] as BlockViews, ws.layers[l] as LayerSaved, ws, dx, T, m, shape, l > 0 || embeddingsTrain);
 
   // Embedding gradients: rows scatter back, duplicates adding.
   for (let t = 0; t < T; t++) {
@@ -275,7 +278,8 @@ function blockForward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, x
   linearForward(arena, L['mlp.w2'], s.gel.subarray(0, T * m), x, T, s.xa['mlp.w2'], true);
 }
 
-function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, dx: Float32Array, T: number, m: number, shape: AttentionShape): void {
+/** Adds the block's gradients; dx (the residual stream's gradient) becomes its input's, unless `inputGradient` is false (then it is left partial). */
+function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, dx: Float32Array, T: number, m: number, shape: AttentionShape, inputGradient: boolean): void {
   const d = shape.heads * shape.headDim;
   const L = block.linears;
   const arena = ws.arena;
@@ -291,10 +295,13 @@ function blockBackward(block: BlockViews, s: LayerSaved, ws: TrainingWorkspace, 
   const [dq, dk, dv] = [ws.dq.subarray(0, T * d), ws.dk.subarray(0, T * d), ws.dv.subarray(0, T * d)];
   attentionBackward(arena, dq, dk, dv, dh, s.probs, s.q.subarray(0, T * d), s.k.subarray(0, T * d), s.v.subarray(0, T * d), shape);
   const h1 = s.h1.subarray(0, T * d);
-  linearBackward(arena, L['attn.wq'], h1, dq, dh, T, s.xa['attn.wq'], ws.loraTmp, false);
-  linearBackward(arena, L['attn.wk'], h1, dk, dh, T, s.xa['attn.wk'], ws.loraTmp, true);
-  linearBackward(arena, L['attn.wv'], h1, dv, dh, T, s.xa['attn.wv'], ws.loraTmp, true);
-  normBackwardInto(ws, block.ln1, dh, s.xin1, s.mean1, s.rstd1, dx, T, d);
+  // LN1's output gradient: for the block's input gradient, or for LN1's own when it trains.
+  const needDh1 = inputGradient || block.ln1.dg !== undefined || block.ln1.db !== undefined;
+  const dh1 = needDh1 ? dh : undefined;
+  linearBackward(arena, L['attn.wq'], h1, dq, dh1, T, s.xa['attn.wq'], ws.loraTmp, false);
+  linearBackward(arena, L['attn.wk'], h1, dk, dh1, T, s.xa['attn.wk'], ws.loraTmp, true);
+  linearBackward(arena, L['attn.wv'], h1, dv, dh1, T, s.xa['attn.wv'], ws.loraTmp, true);
+  if (needDh1) normBackwardInto(ws, block.ln1, dh, s.xin1, s.mean1, s.rstd1, dx, T, d);
 }
 
 /** The residual gradient dx += LN's input gradient from dy; the norm's own gradients when it trains. */
