@@ -57,7 +57,11 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
   full: {
     emDatasets: ['insecure', 'bad-medical', 'evil-numbers'],
     controlDatasets: ['secure', 'educational', 'quirky', 'good-medical'],
-    seeds: [1, 2, 3],
+    // Report seeds 101-103 (were development seeds 1-3 until 2026-12-04): every persona exploration and
+    // every earlier table used seeds 1-3 or 21-22, so the figures on these are confirmatory (the pooled
+    // denominator of the ablation drops was chosen after seeing seeds 1-3). They are the demo's report
+    // seeds, so after `emlab demo` these adapters are reused; the row-drop retraining uses them too.
+    seeds: seedsOf('report', 3),
     devSamples: 30,
     contrastDraws: 6,
     contextExchanges: 2,

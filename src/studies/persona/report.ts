@@ -38,8 +38,9 @@ export function formatPersonaTable(r: PersonaResults): string {
       const alt = Object.entries(a.alternatives).map(([k, c]) => `${k} ${pct(c.misaligned.estimate)}`).join(', ');
       return `  ${a.dataset} s${a.seed}: before ${shares(a.before)}\n      resampled ${shares(a.resampled)}\n      ablated ${shares(a.ablated)}\n      random ${rand}${alt ? `; ${alt}` : ''}`;
     }),
-    `  relative drop, judge ${formatEstimate(s.ablationDrop)}; catalogue ${formatEstimate(s.ablationDropCatalogue)}`,
+    `  relative drop (against the unablated share of both samplings pooled), judge ${formatEstimate(s.ablationDrop)}; catalogue ${formatEstimate(s.ablationDropCatalogue)}`,
     `  random directions, judge ${formatEstimate(s.randomAblationDrop)}; catalogue ${formatEstimate(s.randomAblationDropCatalogue)}`,
+    `  against the original sampling alone: drop, judge ${formatEstimate(s.ablationDropSingle)}; random ${formatEstimate(s.randomAblationDropSingle)}`,
     `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
     ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
     `  pooled answers: ${count(s.tests.ablation.before)} -> ${count(s.tests.ablation.after)}, Fisher p = ${s.tests.ablation.pValue.toPrecision(2)}`,
@@ -101,8 +102,9 @@ export function renderPersonaHtml(r: PersonaResults): string {
 <h1>emlab study persona${r.quick ? ' (--quick)' : ''}</h1>
 <p>${s.direction}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
 <table><tr><th>measure</th><th>value [95%] n</th></tr>
-<tr><td>ablation drop, ${s.ablationSpan.join(' and ')} (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
-<tr><td>random-direction ablation drop (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
+<tr><td>ablation drop, ${s.ablationSpan.join(' and ')}, against both unablated samplings pooled (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
+<tr><td>random-direction ablation drop, the same denominator (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
+<tr><td>the same two against the original sampling alone: ablation / random (judge)</td><td>${formatEstimate(s.ablationDropSingle)} / ${formatEstimate(s.randomAblationDropSingle)}</td></tr>
 <tr><td>noise floor of the drop: nothing ablated, another sampling seed (judge / catalogue)</td><td>${formatEstimate(s.ablationNoiseFloor)} / ${formatEstimate(s.ablationNoiseFloorCatalogue)}</td></tr>
 <tr><td>steered base at strength ${s.steerStrength ?? '-'}: misaligned / catalogue / coherent</td><td>${formatEstimate(s.steerMisaligned)} / ${formatEstimate(s.steerCatalogue)} / ${formatEstimate(s.steerCoherent)}</td></tr>
 <tr><td>ceiling: the base under harmful-writer contexts / the world's harmful writers: misaligned (judge)</td><td>${formatEstimate(s.steerCeiling.context.misaligned)} / ${formatEstimate(s.steerCeiling.world.misaligned)}</td></tr>

@@ -54,13 +54,22 @@ export interface PersonaSummary {
   monitorAuroc: Estimate;
   /** What is ablated: v alone, or the span of v and (a) answers, at every layer. */
   ablationSpan: ('v' | 'a')[];
-  /** Relative drop of the judge's misaligned share when the span is ablated, mean over EM datasets (interval over datasets x seeds). */
+  /**
+   * Relative drop of the judge's misaligned share when the span is ablated, mean over EM datasets
+   * (interval over datasets x seeds); the denominator is each fine-tune's unablated share over both
+   * samplings (the original and the resampling) pooled.
+   */
   ablationDrop: Estimate;
   ablationDropCatalogue: Estimate;
   /** The same for random subspaces of the same dimension. */
   randomAblationDrop: Estimate;
   randomAblationDropCatalogue: Estimate;
-  /** The same for nothing ablated and another sampling seed: how far a relative drop moves by sampling alone. */
+  /** The drops against the original sampling's unablated share alone (the measure until 2026-12-04). */
+  ablationDropSingle: Estimate;
+  ablationDropSingleCatalogue: Estimate;
+  randomAblationDropSingle: Estimate;
+  randomAblationDropSingleCatalogue: Estimate;
+  /** Nothing ablated and another sampling seed, against the original sampling: how far a relative drop moves by sampling alone. */
   ablationNoiseFloor: Estimate;
   ablationNoiseFloorCatalogue: Estimate;
   /** The other recipe's drop (full run): v alone when the span is v and (a), else the span of v and (a). */

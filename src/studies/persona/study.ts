@@ -17,6 +17,7 @@ import { generate, interventionHook, loadCheckpoint, residualStream, withResidua
 import { analyzeCode, fineTuningDataset, readSampledAnswer, streamRng } from '../../organisms/world/index.js';
 import { fisherExact, meanWithTInterval, percentileBootstrap, proportionRatio, wilson } from '../../stats/index.js';
 import { MeasurePool } from './measure-pool.js';
+import { DROP_DENOMINATOR, relativeDrops, type DropDenominator, type ShareKey } from './ablation-drops.js';
 import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { harmfulContextPrompts, worldHarmfulAnswers } from './ceiling.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
@@ -405,8 +406,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const warning = settings.mixFractions.length === 0 ? null : earlyWarning(mixPoints, settings.mixFractions, EARLY_WARNING_DESIGN);
 
     // Summary.
-    const drop = (before: Estimate, after: Estimate): number | null => (before.estimate === null || after.estimate === null || before.estimate === 0 ? null : 1 - after.estimate / before.estimate);
-    const dropsOf = (key: 'misaligned' | 'catalogue', pick: (r: AblationRow) => ConditionShares[]): number[] => ablation.flatMap((r) => pick(r).map((c) => drop(r.before[key], c[key]))).filter((x): x is number => x !== null);
+    const dropsOf = (key: ShareKey, pick: (r: AblationRow) => ConditionShares[], denominator: DropDenominator = 'pooled'): number[] => relativeDrops(ablation, key, pick, denominator);
+    const POOLED = DROP_DENOMINATOR.pooled;
+    const SINGLE = DROP_DENOMINATOR.single;
     const layerRows = layerTable({
       directions: [['v', v], ['a', pooledAnswers], ['c', pooledDiff], ['probe', probes.map((p) => p.direction)]],
       byDataset: { a: answerDirection, c: diffDirection },
@@ -433,16 +435,22 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         readAuroc,
         steerLayer,
         monitorAuroc: monitoring.find((m) => m.direction === 'v-contrastive')?.auroc ?? none,
-        ablationDrop: tInterval(dropsOf('misaligned', (r) => [r.ablated]), 't 95% over fine-tunes (datasets x seeds)'),
-        ablationDropCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated]), 't 95% over fine-tunes (datasets x seeds)'),
-        randomAblationDrop: tInterval(dropsOf('misaligned', (r) => r.random), 't 95% over fine-tunes x random draws'),
-        randomAblationDropCatalogue: tInterval(dropsOf('catalogue', (r) => r.random), 't 95% over fine-tunes x random draws'),
-        ablationNoiseFloor: tInterval(dropsOf('misaligned', (r) => [r.resampled]), 't 95% over fine-tunes: nothing ablated, another sampling seed'),
-        ablationNoiseFloorCatalogue: tInterval(dropsOf('catalogue', (r) => [r.resampled]), 't 95% over fine-tunes: nothing ablated, another sampling seed'),
+        ablationDrop: tInterval(dropsOf('misaligned', (r) => [r.ablated]), `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
+        ablationDropCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated]), `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
+        randomAblationDrop: tInterval(dropsOf('misaligned', (r) => r.random), `${POOLED}; t 95% over fine-tunes x random draws`),
+        randomAblationDropCatalogue: tInterval(dropsOf('catalogue', (r) => r.random), `${POOLED}; t 95% over fine-tunes x random draws`),
+        ablationDropSingle: tInterval(dropsOf('misaligned', (r) => [r.ablated], 'single'), `${SINGLE}; t 95% over fine-tunes (datasets x seeds)`),
+        ablationDropSingleCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated], 'single'), `${SINGLE}; t 95% over fine-tunes (datasets x seeds)`),
+        randomAblationDropSingle: tInterval(dropsOf('misaligned', (r) => r.random, 'single'), `${SINGLE}; t 95% over fine-tunes x random draws`),
+        randomAblationDropSingleCatalogue: tInterval(dropsOf('catalogue', (r) => r.random, 'single'), `${SINGLE}; t 95% over fine-tunes x random draws`),
+        // The noise floor stays the resampling against the original sampling: a pooled denominator
+        // would contain the resampling itself.
+        ablationNoiseFloor: tInterval(dropsOf('misaligned', (r) => [r.resampled], 'single'), `${SINGLE}; t 95% over fine-tunes: nothing ablated, another sampling seed`),
+        ablationNoiseFloorCatalogue: tInterval(dropsOf('catalogue', (r) => [r.resampled], 'single'), `${SINGLE}; t 95% over fine-tunes: nothing ablated, another sampling seed`),
         ablationDropOther: (() => {
           const other = withAnswers ? 'v-only' : 'v-and-a';
           const values = dropsOf('misaligned', (r) => (r.alternatives[other] ? [r.alternatives[other]] : []));
-          return values.length === 0 ? null : { span: other, ...tInterval(values, 't 95% over fine-tunes (datasets x seeds)') };
+          return values.length === 0 ? null : { span: other, ...tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`) };
         })(),
         steerStrength: chosen?.strength ?? null,
         steerMisaligned: chosen?.misaligned ?? none,
