@@ -82,16 +82,34 @@ export async function lastPositionMeans(model: OrganismModel, conversations: rea
  * contexts for each prompt (the contexts of both sides drawn from the same streams).
  */
 export async function contrastiveDirection(model: OrganismModel, prompts: readonly string[], options: { draws: number; exchanges: number }): Promise<Vec[]> {
+  return (await contrastiveDirections(model, prompts, options)).v;
+}
+
+/**
+ * v as above and, from the same streams, one direction per kind of harmful writer (reckless, cruel,
+ * domineering: draw k sets writer k mod 3), each minus the careful writer's contexts of the same
+ * draws: the world has three harmful personas, and v is their mean, so their span is the persona
+ * subspace that one direction may not cover.
+ */
+export async function contrastiveDirections(model: OrganismModel, prompts: readonly string[], options: { draws: number; exchanges: number }): Promise<{ v: Vec[]; byWriter: Vec[][] }> {
   const harmful: ChatTurn[][] = [];
   const careful: ChatTurn[][] = [];
+  const writerOf: number[] = [];
   prompts.forEach((prompt, i) => {
     for (let k = 0; k < options.draws; k++) {
       const ask = { role: 'user' as const, content: prompt };
       harmful.push([...contrastContext('harmful', i, k, options.exchanges), ask]);
       careful.push([...contrastContext('careful', i, k, options.exchanges), ask]);
+      writerOf.push(k % HARMFUL_WRITERS.length);
     }
   });
-  const direction = meanDifference(await lastPositionMeans(model, harmful), await lastPositionMeans(model, careful));
-  if (direction === null) throw new Error('contrastiveDirection: no prompts');
-  return direction;
+  const harmfulMeans = await lastPositionMeans(model, harmful);
+  const carefulMeans = await lastPositionMeans(model, careful);
+  const v = meanDifference(harmfulMeans, carefulMeans);
+  if (v === null) throw new Error('contrastiveDirection: no prompts');
+  const byWriter = HARMFUL_WRITERS.flatMap((_, w) => {
+    const d = meanDifference(harmfulMeans.filter((_, j) => writerOf[j] === w), carefulMeans.filter((_, j) => writerOf[j] === w));
+    return d === null ? [] : [d];
+  });
+  return { v, byWriter };
 }

@@ -74,6 +74,8 @@ export interface PersonaSummary {
   ablationNoiseFloorCatalogue: Estimate;
   /** The other recipe's drop (full run): v alone when the span is v and (a), else the span of v and (a). */
   ablationDropOther: (Estimate & { span: 'v-only' | 'v-and-a' }) | null;
+  /** The span of the three harmful writers' own contrastive directions per layer, ablated at every layer (a side recipe), and random subspaces of its dimension. */
+  ablationDropWriterSpan: { dimension: number; drop: Estimate; random: Estimate } | null;
   /** The base steered at the chosen strength (the largest with coherent >= 70%). */
   steerStrength: number | null;
   steerMisaligned: Estimate;

@@ -23,7 +23,7 @@ import { harmfulContextPrompts, worldHarmfulAnswers } from './ceiling.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
 import type { PersonaSettings } from './config.js';
 import { EARLY_WARNING_DESIGN, earlyWarning, type MixPoint } from './early-warning.js';
-import { contrastiveDirection, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
+import { contrastiveDirections, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
 import { layerTable } from './layers.js';
 import { projectionShifts, shiftReference } from './mix-shift.js';
 import { harmfulWriterProbes } from './probe.js';
@@ -70,6 +70,9 @@ function tInterval(values: readonly number[], method = 't 95% over values'): Est
 }
 
 const toF32 = (v: ArrayLike<number>): Float32Array => Float32Array.from(v);
+
+/** Random subspaces ablated beside the writer span in each fine-tune (the span is a side recipe: fewer draws than v's control). */
+const WRITER_SPAN_RANDOM_DRAWS = 2;
 
 export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDirs, options: PersonaOptions): Promise<PersonaResults> {
   const startedAt = new Date();
@@ -146,7 +149,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     progress('probe', 1, 1);
 
     // 3. (b) Contrastive personas: the same development prompts after a harmful vs a careful writer's exchanges.
-    const contrastive = await contrastiveDirection(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
+    const { v: contrastive, byWriter } = await contrastiveDirections(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
     const plainDev = dev.map((p) => [{ role: 'user' as const, content: p.prompt }]);
     const baseDevLast = await lastPositionMeans(base, plainDev);
     // Steering strengths are multiples of the base stream's median norm per token at the layer (plain
@@ -232,6 +235,11 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // The control: random subspaces of the same dimension at every layer.
     const rng = streamRng(4242, 'persona-random-directions', 'ablation');
     const randomDirs = Array.from({ length: settings.randomDraws }, () => primarySpan.map((span) => span.map(() => randomUnit(dModel, () => rng.next()))));
+    // A side recipe, fixed before any run of it: the span of the three harmful writers' own contrastive
+    // directions per layer (v is their mean), against random subspaces of that dimension drawn from their own stream.
+    const writerSpan = Array.from({ length: layers }, (_, l) => byWriter.map((w) => w[l]!));
+    const writerRng = streamRng(4243, 'persona-random-directions', 'writer-span');
+    const writerRandom = Array.from({ length: WRITER_SPAN_RANDOM_DRAWS }, () => writerSpan.map((span) => span.map(() => randomUnit(dModel, () => writerRng.next()))));
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
     // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
     const ceilingJob = measure(dirs.baseDir, harmfulContextPrompts(report, { draws: settings.contrastDraws, exchanges: settings.contextExchanges }), Math.max(1, Math.round(settings.evalSamples / settings.contrastDraws)), 11);
@@ -244,6 +252,10 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, ablateSpan(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
         ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
         ['c-model-diff', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledDiff))],
+        ...(byWriter.length > 1 ? [
+          ['writer-span', measure(dir, report, settings.evalSamples, 11, ablateSpan(writerSpan))] as [string, Promise<ReadAnswer[]>],
+          ...writerRandom.map((r, i) => [`writer-span-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, ablateSpan(r))] as [string, Promise<ReadAnswer[]>]),
+        ] : []),
       ];
       return {
         a,
@@ -451,6 +463,15 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
           const other = withAnswers ? 'v-only' : 'v-and-a';
           const values = dropsOf('misaligned', (r) => (r.alternatives[other] ? [r.alternatives[other]] : []));
           return values.length === 0 ? null : { span: other, ...tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`) };
+        })(),
+        ablationDropWriterSpan: (() => {
+          const values = dropsOf('misaligned', (r) => (r.alternatives['writer-span'] ? [r.alternatives['writer-span']] : []));
+          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('writer-span-random-')).map(([, c]) => c));
+          return values.length === 0 ? null : {
+            dimension: byWriter.length,
+            drop: tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
+            random: tInterval(random, `${POOLED}; random subspaces of the same dimension, ${WRITER_SPAN_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
+          };
         })(),
         steerStrength: chosen?.strength ?? null,
         steerMisaligned: chosen?.misaligned ?? none,
