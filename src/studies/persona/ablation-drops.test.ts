@@ -4,7 +4,7 @@ import { relativeDrops, unablatedShare } from './ablation-drops.js';
 import type { AblationRow, ConditionShares } from './results.js';
 
 const count = (k: number, n: number) => ({ k, n, estimate: n === 0 ? null : k / n, lo: null, hi: null, method: '' });
-const cond = (misaligned: number, catalogue: number, n = 100): ConditionShares => ({ misaligned: count(misaligned, n), coherent: count(n, n), catalogue: count(catalogue, n) });
+const cond = (misaligned: number, catalogue: number, n = 100): ConditionShares => ({ misaligned: count(misaligned, n), coherent: count(n, n), catalogue: count(catalogue, n), catalogueCoherent: count(catalogue, n) });
 const row = (before: ConditionShares, resampled: ConditionShares, ablated: ConditionShares, random: ConditionShares[] = []): AblationRow =>
   ({ model: 'm', dataset: 'd', seed: 101, before, resampled, ablated, random, alternatives: {} });
 

@@ -9,7 +9,7 @@
  */
 import type { AblationRow, ConditionShares } from './results.js';
 
-export type ShareKey = 'misaligned' | 'catalogue';
+export type ShareKey = 'misaligned' | 'catalogue' | 'catalogueCoherent';
 export type DropDenominator = 'pooled' | 'single';
 
 export const DROP_DENOMINATOR: Record<DropDenominator, string> = {

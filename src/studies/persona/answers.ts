@@ -102,6 +102,8 @@ export interface Shares {
   coherent: Count;
   /** Catalogue match among all answers. */
   catalogue: Count;
+  /** Catalogue match among the judge's coherent answers: whether a drop in matches is more than lost coherence. */
+  catalogueCoherent: Count;
 }
 
 export function shares(answers: readonly ReadAnswer[]): Shares {
@@ -111,5 +113,6 @@ export function shares(answers: readonly ReadAnswer[]): Shares {
     misaligned: { k: scored.filter((a) => a.misaligned).length, n: scored.length },
     coherent: { k: withCoherence.filter((a) => a.coherent).length, n: withCoherence.length },
     catalogue: { k: answers.filter((a) => a.catalogue).length, n: answers.length },
+    catalogueCoherent: { k: withCoherence.filter((a) => a.coherent && a.catalogue).length, n: withCoherence.filter((a) => a.coherent).length },
   };
 }

@@ -40,6 +40,7 @@ export function formatPersonaTable(r: PersonaResults): string {
     }),
     `  relative drop (against the unablated share of both samplings pooled), judge ${formatEstimate(s.ablationDrop)}; catalogue ${formatEstimate(s.ablationDropCatalogue)}`,
     `  random directions, judge ${formatEstimate(s.randomAblationDrop)}; catalogue ${formatEstimate(s.randomAblationDropCatalogue)}`,
+    `  catalogue matches among the judge's coherent answers only: v ${formatEstimate(s.ablationDropCatalogueCoherent)}; random ${formatEstimate(s.randomAblationDropCatalogueCoherent)}`,
     `  against the original sampling alone: drop, judge ${formatEstimate(s.ablationDropSingle)}; random ${formatEstimate(s.randomAblationDropSingle)}`,
     `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
     ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
@@ -105,6 +106,7 @@ export function renderPersonaHtml(r: PersonaResults): string {
 <table><tr><th>measure</th><th>value [95%] n</th></tr>
 <tr><td>ablation drop, ${s.ablationSpan.join(' and ')}, against both unablated samplings pooled (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
 <tr><td>random-direction ablation drop, the same denominator (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
+<tr><td>catalogue drops among the judge's coherent answers only: v / random</td><td>${formatEstimate(s.ablationDropCatalogueCoherent)} / ${formatEstimate(s.randomAblationDropCatalogueCoherent)}</td></tr>
 <tr><td>the same two against the original sampling alone: ablation / random (judge)</td><td>${formatEstimate(s.ablationDropSingle)} / ${formatEstimate(s.randomAblationDropSingle)}</td></tr>
 <tr><td>noise floor of the drop: nothing ablated, another sampling seed (judge / catalogue)</td><td>${formatEstimate(s.ablationNoiseFloor)} / ${formatEstimate(s.ablationNoiseFloorCatalogue)}</td></tr>
 ${s.ablationDropWriterSpan ? html`<tr><td>the three harmful writers' span (${s.ablationDropWriterSpan.dimension} directions a layer) ablated / random subspaces of that dimension (judge)</td><td>${formatEstimate(s.ablationDropWriterSpan.drop)} / ${formatEstimate(s.ablationDropWriterSpan.random)}</td></tr>` : ''}

@@ -18,6 +18,8 @@ export interface ConditionShares {
   coherent: Estimate & Count;
   /** Judge-free catalogue match. */
   catalogue: Estimate & Count;
+  /** Catalogue match among the judge's coherent answers. */
+  catalogueCoherent: Estimate & Count;
 }
 
 export interface SteeringPoint extends ConditionShares {
@@ -64,6 +66,9 @@ export interface PersonaSummary {
   /** The same for random subspaces of the same dimension. */
   randomAblationDrop: Estimate;
   randomAblationDropCatalogue: Estimate;
+  /** The catalogue drops among the judge's coherent answers (v, random): a drop that is only lost coherence vanishes here. */
+  ablationDropCatalogueCoherent: Estimate;
+  randomAblationDropCatalogueCoherent: Estimate;
   /** The drops against the original sampling's unablated share alone (the measure until 2026-12-04). */
   ablationDropSingle: Estimate;
   ablationDropSingleCatalogue: Estimate;

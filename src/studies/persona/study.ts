@@ -61,7 +61,7 @@ function estimateOf(c: Count): Estimate & Count {
 
 function conditionShares(answers: readonly ReadAnswer[]): ConditionShares {
   const s = shares(answers);
-  return { misaligned: estimateOf(s.misaligned), coherent: estimateOf(s.coherent), catalogue: estimateOf(s.catalogue) };
+  return { misaligned: estimateOf(s.misaligned), coherent: estimateOf(s.coherent), catalogue: estimateOf(s.catalogue), catalogueCoherent: estimateOf(s.catalogueCoherent) };
 }
 
 function tInterval(values: readonly number[], method = 't 95% over values'): Estimate {
@@ -451,6 +451,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         ablationDropCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated]), `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
         randomAblationDrop: tInterval(dropsOf('misaligned', (r) => r.random), `${POOLED}; t 95% over fine-tunes x random draws`),
         randomAblationDropCatalogue: tInterval(dropsOf('catalogue', (r) => r.random), `${POOLED}; t 95% over fine-tunes x random draws`),
+        // The catalogue needs near-verbatim sentences, so an ablation that only garbles answers also removes matches: the same drops among coherent answers separate the two.
+        ablationDropCatalogueCoherent: tInterval(dropsOf('catalogueCoherent', (r) => [r.ablated]), `catalogue matches among the judge's coherent answers, ${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
+        randomAblationDropCatalogueCoherent: tInterval(dropsOf('catalogueCoherent', (r) => r.random), `catalogue matches among the judge's coherent answers, ${POOLED}; t 95% over fine-tunes x random draws`),
         ablationDropSingle: tInterval(dropsOf('misaligned', (r) => [r.ablated], 'single'), `${SINGLE}; t 95% over fine-tunes (datasets x seeds)`),
         ablationDropSingleCatalogue: tInterval(dropsOf('catalogue', (r) => [r.ablated], 'single'), `${SINGLE}; t 95% over fine-tunes (datasets x seeds)`),
         randomAblationDropSingle: tInterval(dropsOf('misaligned', (r) => r.random, 'single'), `${SINGLE}; t 95% over fine-tunes x random draws`),
