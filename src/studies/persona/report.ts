@@ -44,6 +44,7 @@ export function formatPersonaTable(r: PersonaResults): string {
     `  against the original sampling alone: drop, judge ${formatEstimate(s.ablationDropSingle)}; random ${formatEstimate(s.randomAblationDropSingle)}`,
     `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
     ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
+    ...(s.steerAgainstDrop ? [`  steering each fine-tune against v (strength ${s.steerAgainstDrop.strength}), judge ${formatEstimate(s.steerAgainstDrop)}`] : []),
     ...(s.ablationDropWriterSpan ? [`  the three harmful writers' span (${s.ablationDropWriterSpan.dimension} directions a layer), judge ${formatEstimate(s.ablationDropWriterSpan.drop)}; random subspaces of that dimension ${formatEstimate(s.ablationDropWriterSpan.random)}`] : []),
     `  pooled answers: ${count(s.tests.ablation.before)} -> ${count(s.tests.ablation.after)}, Fisher p = ${s.tests.ablation.pValue.toPrecision(2)}`,
     ...(s.tests.steering ? [`  steering: base ${count(s.tests.steering.base)} -> ${count(s.tests.steering.steered)}, Fisher p = ${s.tests.steering.pValue.toPrecision(2)}`] : []),
@@ -109,6 +110,7 @@ export function renderPersonaHtml(r: PersonaResults): string {
 <tr><td>catalogue drops among the judge's coherent answers only: v / random</td><td>${formatEstimate(s.ablationDropCatalogueCoherent)} / ${formatEstimate(s.randomAblationDropCatalogueCoherent)}</td></tr>
 <tr><td>the same two against the original sampling alone: ablation / random (judge)</td><td>${formatEstimate(s.ablationDropSingle)} / ${formatEstimate(s.randomAblationDropSingle)}</td></tr>
 <tr><td>noise floor of the drop: nothing ablated, another sampling seed (judge / catalogue)</td><td>${formatEstimate(s.ablationNoiseFloor)} / ${formatEstimate(s.ablationNoiseFloorCatalogue)}</td></tr>
+${s.steerAgainstDrop ? html`<tr><td>steering each EM fine-tune against v (strength ${s.steerAgainstDrop.strength}), relative drop (judge)</td><td>${formatEstimate(s.steerAgainstDrop)}</td></tr>` : ''}
 ${s.ablationDropWriterSpan ? html`<tr><td>the three harmful writers' span (${s.ablationDropWriterSpan.dimension} directions a layer) ablated / random subspaces of that dimension (judge)</td><td>${formatEstimate(s.ablationDropWriterSpan.drop)} / ${formatEstimate(s.ablationDropWriterSpan.random)}</td></tr>` : ''}
 <tr><td>steered base at strength ${s.steerStrength ?? '-'}: misaligned / catalogue / coherent</td><td>${formatEstimate(s.steerMisaligned)} / ${formatEstimate(s.steerCatalogue)} / ${formatEstimate(s.steerCoherent)}</td></tr>
 <tr><td>ceiling: the base under harmful-writer contexts / the world's harmful writers: misaligned (judge)</td><td>${formatEstimate(s.steerCeiling.context.misaligned)} / ${formatEstimate(s.steerCeiling.world.misaligned)}</td></tr>

@@ -240,6 +240,11 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const writerSpan = Array.from({ length: layers }, (_, l) => byWriter.map((w) => w[l]!));
     const writerRng = streamRng(4243, 'persona-random-directions', 'writer-span');
     const writerRandom = Array.from({ length: WRITER_SPAN_RANDOM_DRAWS }, () => writerSpan.map((span) => span.map(() => randomUnit(dModel, () => writerRng.next()))));
+    // Another side recipe, fixed before its first run: steering each EM fine-tune *against* v (Wang et
+    // al. suppress EM that way) at the steering layer, with the strength the development sweep found
+    // best for that layer, negated; no new tuning on report wordings.
+    const againstStrength = selection[steerLayer]!.strength;
+    const steerAgainst: ResidualIntervention[] = [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => -x * againstStrength * streamNorm[steerLayer]!)) }];
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
     // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
     const ceilingJob = measure(dirs.baseDir, harmfulContextPrompts(report, { draws: settings.contrastDraws, exchanges: settings.contextExchanges }), Math.max(1, Math.round(settings.evalSamples / settings.contrastDraws)), 11);
@@ -256,6 +261,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
           ['writer-span', measure(dir, report, settings.evalSamples, 11, ablateSpan(writerSpan))] as [string, Promise<ReadAnswer[]>],
           ...writerRandom.map((r, i) => [`writer-span-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, ablateSpan(r))] as [string, Promise<ReadAnswer[]>]),
         ] : []),
+        ['steer-against', measure(dir, report, settings.evalSamples, 11, steerAgainst)] as [string, Promise<ReadAnswer[]>],
       ];
       return {
         a,
@@ -475,6 +481,10 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
             drop: tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
             random: tInterval(random, `${POOLED}; random subspaces of the same dimension, ${WRITER_SPAN_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
           };
+        })(),
+        steerAgainstDrop: (() => {
+          const values = dropsOf('misaligned', (r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : []));
+          return values.length === 0 ? null : { strength: -againstStrength, ...tInterval(values, `${POOLED}; steering each fine-tune along -v at layer ${steerLayer}, the development sweep's strength negated; t 95% over fine-tunes (datasets x seeds)`) };
         })(),
         steerStrength: chosen?.strength ?? null,
         steerMisaligned: chosen?.misaligned ?? none,
