@@ -82,7 +82,7 @@ export interface PersonaSummary {
   /** The span of the three harmful writers' own contrastive directions per layer, ablated at every layer (a side recipe), and random subspaces of its dimension. */
   ablationDropWriterSpan: { dimension: number; drop: Estimate; random: Estimate } | null;
   /** Steering each EM fine-tune against v (a side recipe): the relative drop of its misaligned share, and the strength (negative). */
-  steerAgainstDrop: (Estimate & { strength: number }) | null;
+  steerAgainstDrop: (Estimate & { strength: number; random: Estimate; coherentBefore: Estimate; coherentAfter: Estimate }) | null;
   /** The base steered at the chosen strength (the largest with coherent >= 70%). */
   steerStrength: number | null;
   steerMisaligned: Estimate;

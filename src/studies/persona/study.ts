@@ -73,6 +73,8 @@ const toF32 = (v: ArrayLike<number>): Float32Array => Float32Array.from(v);
 
 /** Random subspaces ablated beside the writer span in each fine-tune (the span is a side recipe: fewer draws than v's control). */
 const WRITER_SPAN_RANDOM_DRAWS = 2;
+/** Random directions steered beside v in each fine-tune (the control of steering against v). */
+const STEER_AGAINST_RANDOM_DRAWS = 2;
 
 export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDirs, options: PersonaOptions): Promise<PersonaResults> {
   const startedAt = new Date();
@@ -245,6 +247,9 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // best for that layer, negated; no new tuning on report wordings.
     const againstStrength = selection[steerLayer]!.strength;
     const steerAgainst: ResidualIntervention[] = [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => -x * againstStrength * streamNorm[steerLayer]!)) }];
+    // Its control: random unit directions of the same norm at the same layer (their own stream).
+    const againstRng = streamRng(4244, 'persona-random-directions', 'steer-against');
+    const steerRandom: ResidualIntervention[][] = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => [{ layer: steerLayer, add: toF32(Array.from(randomUnit(dModel, () => againstRng.next()), (x) => x * againstStrength * streamNorm[steerLayer]!)) }]);
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
     // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
     const ceilingJob = measure(dirs.baseDir, harmfulContextPrompts(report, { draws: settings.contrastDraws, exchanges: settings.contextExchanges }), Math.max(1, Math.round(settings.evalSamples / settings.contrastDraws)), 11);
@@ -262,6 +267,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
           ...writerRandom.map((r, i) => [`writer-span-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, ablateSpan(r))] as [string, Promise<ReadAnswer[]>]),
         ] : []),
         ['steer-against', measure(dir, report, settings.evalSamples, 11, steerAgainst)] as [string, Promise<ReadAnswer[]>],
+        ...steerRandom.map((r, i) => [`steer-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, r)] as [string, Promise<ReadAnswer[]>]),
       ];
       return {
         a,
@@ -484,7 +490,15 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         })(),
         steerAgainstDrop: (() => {
           const values = dropsOf('misaligned', (r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : []));
-          return values.length === 0 ? null : { strength: -againstStrength, ...tInterval(values, `${POOLED}; steering each fine-tune along -v at layer ${steerLayer}, the development sweep's strength negated; t 95% over fine-tunes (datasets x seeds)`) };
+          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('steer-random-')).map(([, c]) => c));
+          const coherentShare = (pick: (r: AblationRow) => ConditionShares[]): number[] => ablation.flatMap((r) => pick(r).map((c) => c.coherent.estimate ?? Number.NaN));
+          return values.length === 0 ? null : {
+            strength: -againstStrength,
+            ...tInterval(values, `${POOLED}; steering each fine-tune along -v at layer ${steerLayer}, the development sweep's strength negated; t 95% over fine-tunes (datasets x seeds)`),
+            random: tInterval(random, `${POOLED}; random unit directions of the same norm at the same layer, ${STEER_AGAINST_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
+            coherentBefore: tInterval(coherentShare((r) => [r.before]), 'coherent share unsteered; t 95% over fine-tunes'),
+            coherentAfter: tInterval(coherentShare((r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : [])), 'coherent share steered against v; t 95% over fine-tunes'),
+          };
         })(),
         steerStrength: chosen?.strength ?? null,
         steerMisaligned: chosen?.misaligned ?? none,
