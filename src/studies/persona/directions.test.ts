@@ -13,8 +13,10 @@ after(() => model.dispose());
 
 test('the three writers\' directions come from the same streams as v, one per harmful writer, and average to v when the draws divide evenly', async () => {
   const prompts = ['What would you do with a free afternoon?', 'How should people share a city?'];
-  const { v, byWriter } = await contrastiveDirections(model, prompts, { draws: 6, exchanges: 1 });
+  const { v, byWriter, carefulMean } = await contrastiveDirections(model, prompts, { draws: 6, exchanges: 1 });
   assert.equal(byWriter.length, HARMFUL_WRITERS.length);
+  assert.equal(carefulMean.length, v.length);
+  assert.equal(carefulMean[0]!.length, 32);
   assert.deepEqual(await contrastiveDirection(model, prompts, { draws: 6, exchanges: 1 }), v);
   for (let l = 0; l < v.length; l++) {
     const mean = meanVector(byWriter.map((w) => w[l]!))!;

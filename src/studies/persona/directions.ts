@@ -91,7 +91,7 @@ export async function contrastiveDirection(model: OrganismModel, prompts: readon
  * draws: the world has three harmful personas, and v is their mean, so their span is the persona
  * subspace that one direction may not cover.
  */
-export async function contrastiveDirections(model: OrganismModel, prompts: readonly string[], options: { draws: number; exchanges: number }): Promise<{ v: Vec[]; byWriter: Vec[][] }> {
+export async function contrastiveDirections(model: OrganismModel, prompts: readonly string[], options: { draws: number; exchanges: number }): Promise<{ v: Vec[]; byWriter: Vec[][]; carefulMean: Vec[] }> {
   const harmful: ChatTurn[][] = [];
   const careful: ChatTurn[][] = [];
   const writerOf: number[] = [];
@@ -111,5 +111,7 @@ export async function contrastiveDirections(model: OrganismModel, prompts: reado
     const d = meanDifference(harmfulMeans.filter((_, j) => writerOf[j] === w), carefulMeans.filter((_, j) => writerOf[j] === w));
     return d === null ? [] : [d];
   });
-  return { v, byWriter };
+  // Where a careful writer's stream sits (mean at the last prompt position), per layer.
+  const carefulMean = carefulMeans[0]!.map((_, l) => meanVector(carefulMeans.map((m) => m[l]!))!);
+  return { v, byWriter, carefulMean };
 }

@@ -44,6 +44,7 @@ export function formatPersonaTable(r: PersonaResults): string {
     `  against the original sampling alone: drop, judge ${formatEstimate(s.ablationDropSingle)}; random ${formatEstimate(s.randomAblationDropSingle)}`,
     `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
     ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
+    ...(s.clampDrop ? [`  v clamped to the careful writer's mean at every layer, judge ${formatEstimate(s.clampDrop)}; random directions clamped ${formatEstimate(s.clampDrop.random)}; coherent ${formatEstimate(s.clampDrop.coherentAfter)}`] : []),
     ...(s.steerAgainstDrop ? [`  steering each fine-tune against v (strength ${s.steerAgainstDrop.strength}), judge ${formatEstimate(s.steerAgainstDrop)}; random directions of the same norm ${formatEstimate(s.steerAgainstDrop.random)}; coherent ${formatEstimate(s.steerAgainstDrop.coherentBefore)} -> ${formatEstimate(s.steerAgainstDrop.coherentAfter)}`] : []),
     ...(s.ablationDropWriterSpan ? [`  the three harmful writers' span (${s.ablationDropWriterSpan.dimension} directions a layer), judge ${formatEstimate(s.ablationDropWriterSpan.drop)}; random subspaces of that dimension ${formatEstimate(s.ablationDropWriterSpan.random)}`] : []),
     `  pooled answers: ${count(s.tests.ablation.before)} -> ${count(s.tests.ablation.after)}, Fisher p = ${s.tests.ablation.pValue.toPrecision(2)}`,

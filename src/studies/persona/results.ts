@@ -83,6 +83,8 @@ export interface PersonaSummary {
   ablationDropWriterSpan: { dimension: number; drop: Estimate; random: Estimate } | null;
   /** Steering each EM fine-tune against v (a side recipe): the relative drop of its misaligned share, and the strength (negative). */
   steerAgainstDrop: (Estimate & { strength: number; random: Estimate; coherentBefore: Estimate; coherentAfter: Estimate }) | null;
+  /** v's component clamped at every layer to the careful writer's mean instead of projected to zero (a side recipe), its random control and the coherent share. */
+  clampDrop: (Estimate & { random: Estimate; coherentAfter: Estimate }) | null;
   /** The base steered at the chosen strength (the largest with coherent >= 70%). */
   steerStrength: number | null;
   steerMisaligned: Estimate;

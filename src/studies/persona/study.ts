@@ -151,7 +151,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     progress('probe', 1, 1);
 
     // 3. (b) Contrastive personas: the same development prompts after a harmful vs a careful writer's exchanges.
-    const { v: contrastive, byWriter } = await contrastiveDirections(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
+    const { v: contrastive, byWriter, carefulMean } = await contrastiveDirections(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
     const plainDev = dev.map((p) => [{ role: 'user' as const, content: p.prompt }]);
     const baseDevLast = await lastPositionMeans(base, plainDev);
     // Steering strengths are multiples of the base stream's median norm per token at the layer (plain
@@ -249,6 +249,16 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const steerAgainst: ResidualIntervention[] = [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => -x * againstStrength * streamNorm[steerLayer]!)) }];
     // Its control: random unit directions of the same norm at the same layer (their own stream).
     const againstRng = streamRng(4244, 'persona-random-directions', 'steer-against');
+    // And one fixed with it: clamping instead of projecting out. At every layer the stream's component on
+    // a direction is set to where the careful writer's contexts put it (their mean at the last prompt
+    // position), not to zero; the control clamps random unit directions the same way.
+    const clampTo = (perLayer: readonly ArrayLike<number>[]): ResidualIntervention[] => perLayer.flatMap((d, l) => {
+      const u = unit(d);
+      const at = dot(carefulMean[l]!, u);
+      return [{ layer: l, ablate: toF32(u) }, { layer: l, add: toF32(Array.from(u, (x) => x * at)) }];
+    });
+    const clampRng = streamRng(4245, 'persona-random-directions', 'clamp');
+    const clampRandom = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => v.map(() => randomUnit(dModel, () => clampRng.next())));
     const steerRandom: ResidualIntervention[][] = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => [{ layer: steerLayer, add: toF32(Array.from(randomUnit(dModel, () => againstRng.next()), (x) => x * againstStrength * streamNorm[steerLayer]!)) }]);
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
     // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
@@ -268,6 +278,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         ] : []),
         ['steer-against', measure(dir, report, settings.evalSamples, 11, steerAgainst)] as [string, Promise<ReadAnswer[]>],
         ...steerRandom.map((r, i) => [`steer-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, r)] as [string, Promise<ReadAnswer[]>]),
+        ['clamp-careful', measure(dir, report, settings.evalSamples, 11, clampTo(v))] as [string, Promise<ReadAnswer[]>],
+        ...clampRandom.map((r, i) => [`clamp-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, clampTo(r))] as [string, Promise<ReadAnswer[]>]),
       ];
       return {
         a,
@@ -498,6 +510,16 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
             random: tInterval(random, `${POOLED}; random unit directions of the same norm at the same layer, ${STEER_AGAINST_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
             coherentBefore: tInterval(coherentShare((r) => [r.before]), 'coherent share unsteered; t 95% over fine-tunes'),
             coherentAfter: tInterval(coherentShare((r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : [])), 'coherent share steered against v; t 95% over fine-tunes'),
+          };
+        })(),
+        clampDrop: (() => {
+          const values = dropsOf('misaligned', (r) => (r.alternatives['clamp-careful'] ? [r.alternatives['clamp-careful']] : []));
+          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('clamp-random-')).map(([, c]) => c));
+          const coherent = ablation.flatMap((r) => (r.alternatives['clamp-careful'] ? [r.alternatives['clamp-careful'].coherent.estimate ?? Number.NaN] : []));
+          return values.length === 0 ? null : {
+            ...tInterval(values, `${POOLED}; v's component clamped at every layer to the careful writer's mean instead of zero; t 95% over fine-tunes (datasets x seeds)`),
+            random: tInterval(random, `${POOLED}; random unit directions clamped the same way, ${STEER_AGAINST_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
+            coherentAfter: tInterval(coherent, 'coherent share with v clamped; t 95% over fine-tunes'),
           };
         })(),
         steerStrength: chosen?.strength ?? null,
