@@ -164,12 +164,14 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       });
     }
     const streamNorm = tokenNorms.map((list) => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)]!);
+    /** Steering: add k x the layer's median token norm along the unit vector u. */
+    const along = (l: number, u: ArrayLike<number>, k: number): ResidualIntervention => ({ layer: l, add: toF32(Array.from(u, (x) => x * k * streamNorm[l]!)) });
 
     // The steering layer's measurements (step 5) run on the pool while this thread finds (a) and (c).
     const v = contrastive;
     const selectionGrid = Array.from({ length: layers }, (_, l) => settings.layerStrengths.map((k) => ({ layer: l, strength: k })));
     const selectionJobs = selectionGrid.flat().map(({ layer: l, strength: k }) =>
-      measure(dirs.baseDir, dev, settings.layerSamples, 7, [{ layer: l, add: toF32(Array.from(unit(v[l]!), (x) => x * k * streamNorm[l]!)) }]));
+      measure(dirs.baseDir, dev, settings.layerSamples, 7, [along(l, unit(v[l]!), k)]));
 
     // 4. (a) answers and (c) model diff, per EM fine-tune.
     const answerSides = new Map<string, { harmful: Vec[][]; harmless: Vec[][]; unread: number }>();
@@ -237,21 +239,19 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // The control: random subspaces of the same dimension at every layer.
     const rng = streamRng(4242, 'persona-random-directions', 'ablation');
     const randomDirs = Array.from({ length: settings.randomDraws }, () => primarySpan.map((span) => span.map(() => randomUnit(dModel, () => rng.next()))));
-    // A side recipe, fixed before any run of it: the span of the three harmful writers' own contrastive
-    // directions per layer (v is their mean), against random subspaces of that dimension drawn from their own stream.
+    // Side recipes, each fixed before its first run and reported beside v, never chosen on report
+    // wordings: a named intervention and random controls of the same kind, each from its own stream.
+    // (1) The span of the three harmful writers' own contrastive directions per layer (v is their mean).
     const writerSpan = Array.from({ length: layers }, (_, l) => byWriter.map((w) => w[l]!));
     const writerRng = streamRng(4243, 'persona-random-directions', 'writer-span');
     const writerRandom = Array.from({ length: WRITER_SPAN_RANDOM_DRAWS }, () => writerSpan.map((span) => span.map(() => randomUnit(dModel, () => writerRng.next()))));
-    // Another side recipe, fixed before its first run: steering each EM fine-tune *against* v (Wang et
-    // al. suppress EM that way) at the steering layer, with the strength the development sweep found
-    // best for that layer, negated; no new tuning on report wordings.
+    // (2) Steering each EM fine-tune *against* v (Wang et al. suppress EM that way) at the steering layer,
+    // with the strength the development sweep found best for that layer, negated; random unit directions
+    // of the same norm as its control.
     const againstStrength = selection[steerLayer]!.strength;
-    const steerAgainst: ResidualIntervention[] = [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => -x * againstStrength * streamNorm[steerLayer]!)) }];
-    // Its control: random unit directions of the same norm at the same layer (their own stream).
     const againstRng = streamRng(4244, 'persona-random-directions', 'steer-against');
-    // And one fixed with it: clamping instead of projecting out. At every layer the stream's component on
-    // a direction is set to where the careful writer's contexts put it (their mean at the last prompt
-    // position), not to zero; the control clamps random unit directions the same way.
+    // (3) Clamping instead of projecting out: at every layer the stream's component on a direction is set
+    // to where the careful writer's contexts put it (their mean at the last prompt position), not to zero.
     const clampTo = (perLayer: readonly ArrayLike<number>[]): ResidualIntervention[] => perLayer.flatMap((d, l) => {
       const u = unit(d);
       const at = dot(carefulMean[l]!, u);
@@ -259,11 +259,16 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     });
     const clampRng = streamRng(4245, 'persona-random-directions', 'clamp');
     const clampRandom = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => v.map(() => randomUnit(dModel, () => clampRng.next())));
-    const steerRandom: ResidualIntervention[][] = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => [{ layer: steerLayer, add: toF32(Array.from(randomUnit(dModel, () => againstRng.next()), (x) => x * againstStrength * streamNorm[steerLayer]!)) }]);
+    const steerRandom = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => [along(steerLayer, randomUnit(dModel, () => againstRng.next()), againstStrength)]);
+    const sideRecipes: { name: string; interventions: ResidualIntervention[]; controlPrefix: string; controls: ResidualIntervention[][] }[] = [
+      ...(byWriter.length > 1 ? [{ name: 'writer-span', interventions: ablateSpan(writerSpan), controlPrefix: 'writer-span-random', controls: writerRandom.map(ablateSpan) }] : []),
+      { name: 'steer-against', interventions: [along(steerLayer, vSteer, -againstStrength)], controlPrefix: 'steer-random', controls: steerRandom },
+      { name: 'clamp-careful', interventions: clampTo(v), controlPrefix: 'clamp-random', controls: clampRandom.map(clampTo) },
+    ];
     const strengths = settings.strengths.includes(0) ? settings.strengths : [0, ...settings.strengths];
     // The ceiling of steering: the base under the harmful-writer contexts v is read from (report wordings).
     const ceilingJob = measure(dirs.baseDir, harmfulContextPrompts(report, { draws: settings.contrastDraws, exchanges: settings.contextExchanges }), Math.max(1, Math.round(settings.evalSamples / settings.contrastDraws)), 11);
-    const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [{ layer: steerLayer, add: toF32(Array.from(vSteer, (x) => x * k * streamNorm[steerLayer]!)) }]));
+    const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [along(steerLayer, vSteer, k)]));
     const ablationJobs = emAdapters.map((a) => {
       const dir = a.job.outDir;
       const alternatives: [string, Promise<ReadAnswer[]>][] = !settings.ablateAlternatives ? [] : [
@@ -272,14 +277,10 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, ablateSpan(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
         ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
         ['c-model-diff', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledDiff))],
-        ...(byWriter.length > 1 ? [
-          ['writer-span', measure(dir, report, settings.evalSamples, 11, ablateSpan(writerSpan))] as [string, Promise<ReadAnswer[]>],
-          ...writerRandom.map((r, i) => [`writer-span-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, ablateSpan(r))] as [string, Promise<ReadAnswer[]>]),
-        ] : []),
-        ['steer-against', measure(dir, report, settings.evalSamples, 11, steerAgainst)] as [string, Promise<ReadAnswer[]>],
-        ...steerRandom.map((r, i) => [`steer-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, r)] as [string, Promise<ReadAnswer[]>]),
-        ['clamp-careful', measure(dir, report, settings.evalSamples, 11, clampTo(v))] as [string, Promise<ReadAnswer[]>],
-        ...clampRandom.map((r, i) => [`clamp-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, clampTo(r))] as [string, Promise<ReadAnswer[]>]),
+        ...sideRecipes.flatMap((recipe) => [
+          [recipe.name, measure(dir, report, settings.evalSamples, 11, recipe.interventions)] as [string, Promise<ReadAnswer[]>],
+          ...recipe.controls.map((c, i) => [`${recipe.controlPrefix}-${i + 1}`, measure(dir, report, settings.evalSamples, 11, c)] as [string, Promise<ReadAnswer[]>]),
+        ]),
       ];
       return {
         a,
@@ -444,6 +445,10 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // Summary.
     const dropsOf = (key: ShareKey, pick: (r: AblationRow) => ConditionShares[], denominator: DropDenominator = 'pooled'): number[] => relativeDrops(ablation, key, pick, denominator);
     const POOLED = DROP_DENOMINATOR.pooled;
+    /** One named alternative of a fine-tune, and the random controls named `<prefix>-1`, `<prefix>-2`, ... */
+    const alternative = (name: string) => (r: AblationRow): ConditionShares[] => (r.alternatives[name] ? [r.alternatives[name]] : []);
+    const controls = (prefix: string) => (r: AblationRow): ConditionShares[] => Object.entries(r.alternatives).filter(([k]) => k.startsWith(`${prefix}-`)).map(([, c]) => c);
+    const coherentShares = (pick: (r: AblationRow) => ConditionShares[], method: string): Estimate => tInterval(ablation.flatMap((r) => pick(r).map((c) => c.coherent.estimate ?? Number.NaN)), method);
     const SINGLE = DROP_DENOMINATOR.single;
     const layerRows = layerTable({
       directions: [['v', v], ['a', pooledAnswers], ['c', pooledDiff], ['probe', probes.map((p) => p.direction)]],
@@ -488,12 +493,12 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         ablationNoiseFloorCatalogue: tInterval(dropsOf('catalogue', (r) => [r.resampled], 'single'), `${SINGLE}; t 95% over fine-tunes: nothing ablated, another sampling seed`),
         ablationDropOther: (() => {
           const other = withAnswers ? 'v-only' : 'v-and-a';
-          const values = dropsOf('misaligned', (r) => (r.alternatives[other] ? [r.alternatives[other]] : []));
+          const values = dropsOf('misaligned', alternative(other));
           return values.length === 0 ? null : { span: other, ...tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`) };
         })(),
         ablationDropWriterSpan: (() => {
-          const values = dropsOf('misaligned', (r) => (r.alternatives['writer-span'] ? [r.alternatives['writer-span']] : []));
-          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('writer-span-random-')).map(([, c]) => c));
+          const values = dropsOf('misaligned', alternative('writer-span'));
+          const random = dropsOf('misaligned', controls('writer-span-random'));
           return values.length === 0 ? null : {
             dimension: byWriter.length,
             drop: tInterval(values, `${POOLED}; t 95% over fine-tunes (datasets x seeds)`),
@@ -501,25 +506,23 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
           };
         })(),
         steerAgainstDrop: (() => {
-          const values = dropsOf('misaligned', (r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : []));
-          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('steer-random-')).map(([, c]) => c));
-          const coherentShare = (pick: (r: AblationRow) => ConditionShares[]): number[] => ablation.flatMap((r) => pick(r).map((c) => c.coherent.estimate ?? Number.NaN));
+          const values = dropsOf('misaligned', alternative('steer-against'));
+          const random = dropsOf('misaligned', controls('steer-random'));
           return values.length === 0 ? null : {
             strength: -againstStrength,
             ...tInterval(values, `${POOLED}; steering each fine-tune along -v at layer ${steerLayer}, the development sweep's strength negated; t 95% over fine-tunes (datasets x seeds)`),
             random: tInterval(random, `${POOLED}; random unit directions of the same norm at the same layer, ${STEER_AGAINST_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
-            coherentBefore: tInterval(coherentShare((r) => [r.before]), 'coherent share unsteered; t 95% over fine-tunes'),
-            coherentAfter: tInterval(coherentShare((r) => (r.alternatives['steer-against'] ? [r.alternatives['steer-against']] : [])), 'coherent share steered against v; t 95% over fine-tunes'),
+            coherentBefore: coherentShares((r) => [r.before], 'coherent share unsteered; t 95% over fine-tunes'),
+            coherentAfter: coherentShares(alternative('steer-against'), 'coherent share steered against v; t 95% over fine-tunes'),
           };
         })(),
         clampDrop: (() => {
-          const values = dropsOf('misaligned', (r) => (r.alternatives['clamp-careful'] ? [r.alternatives['clamp-careful']] : []));
-          const random = dropsOf('misaligned', (r) => Object.entries(r.alternatives).filter(([k]) => k.startsWith('clamp-random-')).map(([, c]) => c));
-          const coherent = ablation.flatMap((r) => (r.alternatives['clamp-careful'] ? [r.alternatives['clamp-careful'].coherent.estimate ?? Number.NaN] : []));
+          const values = dropsOf('misaligned', alternative('clamp-careful'));
+          const random = dropsOf('misaligned', controls('clamp-random'));
           return values.length === 0 ? null : {
             ...tInterval(values, `${POOLED}; v's component clamped at every layer to the careful writer's mean instead of zero; t 95% over fine-tunes (datasets x seeds)`),
             random: tInterval(random, `${POOLED}; random unit directions clamped the same way, ${STEER_AGAINST_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
-            coherentAfter: tInterval(coherent, 'coherent share with v clamped; t 95% over fine-tunes'),
+            coherentAfter: coherentShares(alternative('clamp-careful'), 'coherent share with v clamped; t 95% over fine-tunes'),
           };
         })(),
         steerStrength: chosen?.strength ?? null,
