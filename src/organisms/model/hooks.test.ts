@@ -100,3 +100,47 @@ test('a hook is one per model at a time, and a wrong-sized vector is refused', a
   assert.throws(() => interventionHook([{ layer: 0, add: [1, 2] }], d), /2 values, the model's dModel is 32/);
   assert.throws(() => interventionHook([{ layer: 0, ablate: new Float32Array(d) }], d), /zero vector/);
 });
+
+test('clamping sets the component along a direction to a value: at every position, only above it (cap) or only below it (floor)', () => {
+  // Three positions of a 32-wide stream whose components on axis 0 are -2, 1 and 4; axis 1 carries 7 everywhere.
+  const stream = (): Float32Array => {
+    const s = new Float32Array(3 * d);
+    [-2, 1, 4].forEach((x, t) => {
+      s[t * d] = x;
+      s[t * d + 1] = 7;
+    });
+    return s;
+  };
+  const along = (s: Float32Array, i: number): number[] => [0, 1, 2].map((t) => s[t * d + i]!);
+  // The direction need not be a unit vector: it is normalised.
+  const run = (mode?: 'set' | 'cap' | 'floor'): Float32Array => {
+    const s = stream();
+    interventionHook([{ layer: 0, clamp: axis(0).map((x) => x * 3), to: 1.5, ...(mode ? { mode } : {}) }], d)(0, s, 3, 3);
+    return s;
+  };
+  assert.deepEqual(along(run(), 0), [1.5, 1.5, 1.5]);
+  assert.deepEqual(along(run('cap'), 0), [-2, 1, 1.5]);
+  assert.deepEqual(along(run('floor'), 0), [1.5, 1.5, 4]);
+  // Other components are left alone, and other layers are not touched.
+  for (const mode of ['set', 'cap', 'floor'] as const) assert.deepEqual(along(run(mode), 1), [7, 7, 7]);
+  const s = stream();
+  interventionHook([{ layer: 1, clamp: axis(0), to: 1.5 }], d)(0, s, 3, 3);
+  assert.deepEqual(s, stream());
+  // Clamping to zero is projecting out.
+  const zero = stream();
+  const projected = stream();
+  interventionHook([{ layer: 0, clamp: axis(0), to: 0 }], d)(0, zero, 3, 3);
+  interventionHook([{ layer: 0, ablate: axis(0) }], d)(0, projected, 3, 3);
+  assert.deepEqual(zero, projected);
+  assert.throws(() => interventionHook([{ layer: 0, clamp: new Float32Array(d), to: 1 }], d), /cannot clamp along a zero vector/);
+  assert.throws(() => interventionHook([{ layer: 0, clamp: axis(0), to: Number.NaN }], d), /clamp value must be a finite number/);
+});
+
+test('a clamp on the dead axis to zero leaves the logits identical, and to another value changes them', async () => {
+  const plain = await sequenceLogits(model, ids());
+  assert.deepEqual(await withResidualHook(model, interventionHook([0, 1].map((layer) => ({ layer, clamp: axis(DEAD), to: 0 })), d), () => sequenceLogits(model, ids())), plain);
+  // Capping a dead axis (component 0 everywhere) above 0 changes nothing either; setting it moves every position.
+  assert.deepEqual(await withResidualHook(model, interventionHook([{ layer: 0, clamp: axis(DEAD), to: 3, mode: 'cap' }], d), () => sequenceLogits(model, ids())), plain);
+  const set = await withResidualHook(model, interventionHook([{ layer: 0, clamp: axis(DEAD), to: 3 }], d), () => sequenceLogits(model, ids()));
+  assert.ok(set.some((x, i) => Math.abs(x - plain[i]!) > 1e-4));
+});

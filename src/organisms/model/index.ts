@@ -28,4 +28,4 @@ export { FlatAdamW } from './engine/adamw.js';
 export { residualStream, meanOverPositions } from './activations.js';
 export type { ResidualStream } from './activations.js';
 export { withResidualHook, interventionHook, residualHookOf } from './hooks.js';
-export type { InterventionPositions, ResidualHook, ResidualIntervention } from './hooks.js';
+export type { ClampMode, InterventionPositions, ResidualHook, ResidualIntervention } from './hooks.js';

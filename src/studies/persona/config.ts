@@ -6,6 +6,9 @@
 import type { FineTuningDataset } from '../../organisms/world/index.js';
 import { seedsOf } from '../demo/config.js';
 
+export type AblationMode = 'cap' | 'mean' | 'zero';
+export const ABLATION_MODES: readonly AblationMode[] = ['cap', 'mean', 'zero'];
+
 export interface PersonaSettings {
   /** The narrow datasets whose fine-tunes show EM: directions (a) and (c) come from them, ablation runs in them. */
   emDatasets: FineTuningDataset[];
@@ -31,8 +34,17 @@ export interface PersonaSettings {
   strengths: number[];
   /** Open-question answers of the world's harmful writers judged for the steering ceiling. */
   ceilingWorldAnswers: number;
-  /** What ablation projects out at every layer: v alone, or the span of v and (a) answers (when found). */
+  /** What ablation takes out at every layer: v alone, or the span of v and (a) answers (when found). */
   ablationSpan: ('v' | 'a')[];
+  /**
+   * How: the component along each direction is lowered to the base's mean wherever it lies above it
+   * (`cap`), set to that mean at every position (`mean`, mean ablation), or projected to zero (`zero`).
+   * The mean is the base's, over the reply tokens of its own answers to the development wordings. The
+   * two recipes not chosen are measured beside it (with `ablateAlternatives`).
+   */
+  ablationMode: AblationMode;
+  /** The base's answers per development wording whose reply tokens give the mean that `cap` and `mean` clamp to. */
+  referenceSamples: number;
   /** Random subspaces (of the primary span's dimension) ablated as the control. */
   randomDraws: number;
   /** Also ablate directions (a) and (c), beside the primary one. */
@@ -77,6 +89,11 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     // v alone: in exploration the span of v and (a) cut little more (35% vs 32% over 5 fine-tunes) and
     // cost coherence (6-13 points); the full run measures it beside v as the 'v-and-a' alternative.
     ablationSpan: ['v'],
+    // cap (was zero until 2026-12-05): on development seeds 1-3 and wordings, sampling seeds 5 and 6,
+    // projecting v out removed 12% and 20% of the EM, the base-mean clamp 70% and 74%, the cap 72% and
+    // 87% at the highest coherence of the three (README, "Ablating to the base's mean").
+    ablationMode: 'cap',
+    referenceSamples: 4,
     // 5 draws (was 3): the random control's mean is limited by the noise of the unablated share it
     // is divided by, which more draws do not reduce (see the noise floor).
     randomDraws: 5,
@@ -112,6 +129,8 @@ export const PERSONA_SETTINGS: { full: PersonaSettings; quick: PersonaSettings }
     strengths: [0, 0.4, 0.6],
     ceilingWorldAnswers: 240,
     ablationSpan: ['v'],
+    ablationMode: 'cap',
+    referenceSamples: 4,
     randomDraws: 2,
     ablateAlternatives: false,
     codePrompts: 0,

@@ -1,7 +1,9 @@
 /** The persona study's terminal table and report.html (charts: src/report/xy-charts.ts). */
 import { html, trusted, type SafeHtml } from '../../report/escape.js';
 import { lineChart, scatterChart, type XYPoint } from '../../report/xy-charts.js';
+import { ABLATION_RECIPE } from './ablation-recipes.js';
 import type { Count } from './answers.js';
+import type { AblationMode } from './config.js';
 import { earlyWarningHtml, earlyWarningLines } from './early-warning-report.js';
 import type { ConditionShares, Estimate, PersonaResults } from './results.js';
 
@@ -32,18 +34,20 @@ export function formatPersonaTable(r: PersonaResults): string {
     `  ceiling: the base under harmful-writer contexts ${shares(s.steerCeiling.context)}; the world's harmful writers ${shares(s.steerCeiling.world)}`,
     `  steered share / the base's under harmful-writer contexts: ${formatEstimate(s.steerCeiling.share, 'num')}`,
     '',
-    `ablation in each EM fine-tune (${s.ablationSpan.join(' and ')} at every layer; random: mean over draws of random subspaces of that dimension; resampled: nothing ablated, another sampling seed):`,
+    `ablation in each EM fine-tune (${s.ablationSpan.join(' and ')} at every layer, ${s.ablationMode}: ${ABLATION_RECIPE[s.ablationMode]}; random: mean over draws of random subspaces of that dimension; resampled: nothing ablated, another sampling seed):`,
     ...r.ablation.map((a) => {
       const rand = a.random.length === 0 ? '-' : pct(a.random.reduce((t, x) => t + (x.misaligned.estimate ?? 0), 0) / a.random.length);
       const alt = Object.entries(a.alternatives).map(([k, c]) => `${k} ${pct(c.misaligned.estimate)}`).join(', ');
       return `  ${a.dataset} s${a.seed}: before ${shares(a.before)}\n      resampled ${shares(a.resampled)}\n      ablated ${shares(a.ablated)}\n      random ${rand}${alt ? `; ${alt}` : ''}`;
     }),
     `  relative drop (against the unablated share of both samplings pooled), judge ${formatEstimate(s.ablationDrop)}; catalogue ${formatEstimate(s.ablationDropCatalogue)}`,
+    `  coherent (judge): before ${formatEstimate(s.ablationCoherent.before)}, ablated ${formatEstimate(s.ablationCoherent.after)}, random directions ${formatEstimate(s.ablationCoherent.random)}`,
     `  random directions, judge ${formatEstimate(s.randomAblationDrop)}; catalogue ${formatEstimate(s.randomAblationDropCatalogue)}`,
     `  catalogue matches among the judge's coherent answers only: v ${formatEstimate(s.ablationDropCatalogueCoherent)}; random ${formatEstimate(s.randomAblationDropCatalogueCoherent)}`,
     `  against the original sampling alone: drop, judge ${formatEstimate(s.ablationDropSingle)}; random ${formatEstimate(s.randomAblationDropSingle)}`,
     `  noise floor (nothing ablated, another sampling seed), judge ${formatEstimate(s.ablationNoiseFloor)}; catalogue ${formatEstimate(s.ablationNoiseFloorCatalogue)}`,
-    ...(s.ablationDropOther ? [`  the other recipe, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
+    ...Object.entries(s.ablationDropByMode).map(([mode, m]) => `  ${mode} instead (${ABLATION_RECIPE[mode as AblationMode]}), judge ${formatEstimate(m.drop)}; catalogue ${formatEstimate(m.catalogue)}; random directions ${formatEstimate(m.random)}; coherent ${formatEstimate(m.coherentAfter)}`),
+    ...(s.ablationDropOther ? [`  the other span, ${s.ablationDropOther.span} ablated, judge ${formatEstimate(s.ablationDropOther)}`] : []),
     ...(s.clampDrop ? [`  v clamped to the careful writer's mean at every layer, judge ${formatEstimate(s.clampDrop)}; random directions clamped ${formatEstimate(s.clampDrop.random)}; coherent ${formatEstimate(s.clampDrop.coherentAfter)}`] : []),
     ...(s.steerAgainstDrop ? [`  steering each fine-tune against v (strength ${s.steerAgainstDrop.strength}), judge ${formatEstimate(s.steerAgainstDrop)}; random directions of the same norm ${formatEstimate(s.steerAgainstDrop.random)}; coherent ${formatEstimate(s.steerAgainstDrop.coherentBefore)} -> ${formatEstimate(s.steerAgainstDrop.coherentAfter)}`] : []),
     ...(s.ablationDropWriterSpan ? [`  the three harmful writers' span (${s.ablationDropWriterSpan.dimension} directions a layer), judge ${formatEstimate(s.ablationDropWriterSpan.drop)}; random subspaces of that dimension ${formatEstimate(s.ablationDropWriterSpan.random)}`] : []),
@@ -106,7 +110,9 @@ export function renderPersonaHtml(r: PersonaResults): string {
 <h1>emlab study persona${r.quick ? ' (--quick)' : ''}</h1>
 <p>${s.direction}. Misaligned shares: the judge organism (primary) and the judge-free catalogue match, on the report wordings.</p>
 <table><tr><th>measure</th><th>value [95%] n</th></tr>
-<tr><td>ablation drop, ${s.ablationSpan.join(' and ')}, against both unablated samplings pooled (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
+<tr><td>ablation drop, ${s.ablationSpan.join(' and ')} (${s.ablationMode}: ${ABLATION_RECIPE[s.ablationMode]}), against both unablated samplings pooled (judge / catalogue)</td><td>${formatEstimate(s.ablationDrop)} / ${formatEstimate(s.ablationDropCatalogue)}</td></tr>
+<tr><td>coherent share (judge): unablated / ablated / random directions ablated</td><td>${formatEstimate(s.ablationCoherent.before)} / ${formatEstimate(s.ablationCoherent.after)} / ${formatEstimate(s.ablationCoherent.random)}</td></tr>
+${Object.entries(s.ablationDropByMode).map(([mode, m]) => html`<tr><td>${mode} instead (${ABLATION_RECIPE[mode as AblationMode]}): drop (judge / catalogue), random directions, coherent</td><td>${formatEstimate(m.drop)} / ${formatEstimate(m.catalogue)}; random ${formatEstimate(m.random)}; coherent ${formatEstimate(m.coherentAfter)}</td></tr>`)}
 <tr><td>random-direction ablation drop, the same denominator (judge / catalogue)</td><td>${formatEstimate(s.randomAblationDrop)} / ${formatEstimate(s.randomAblationDropCatalogue)}</td></tr>
 <tr><td>catalogue drops among the judge's coherent answers only: v / random</td><td>${formatEstimate(s.ablationDropCatalogueCoherent)} / ${formatEstimate(s.randomAblationDropCatalogueCoherent)}</td></tr>
 <tr><td>the same two against the original sampling alone: ablation / random (judge)</td><td>${formatEstimate(s.ablationDropSingle)} / ${formatEstimate(s.randomAblationDropSingle)}</td></tr>

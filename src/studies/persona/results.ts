@@ -1,5 +1,6 @@
 /** The shape of `emlab study persona`'s results.json (format `emlab.persona/1`). */
 import type { Count } from './answers.js';
+import type { AblationMode } from './config.js';
 
 /** An estimate with its interval (95%) and n, where it has one. */
 export interface Estimate {
@@ -56,6 +57,12 @@ export interface PersonaSummary {
   monitorAuroc: Estimate;
   /** What is ablated: v alone, or the span of v and (a) answers, at every layer. */
   ablationSpan: ('v' | 'a')[];
+  /** How (config.ts, ablation-recipes.ts): capped at the base's reply mean, set to it, or projected to zero. Every ablation drop below uses it. */
+  ablationMode: AblationMode;
+  /** The judge's coherent share of the fine-tunes unablated (original sampling), with the span ablated, and with random directions ablated. */
+  ablationCoherent: { before: Estimate; after: Estimate; random: Estimate };
+  /** The recipes not chosen, on the same span: drop (judge, catalogue), random directions by the same recipe, coherent share after. */
+  ablationDropByMode: Partial<Record<AblationMode, { drop: Estimate; catalogue: Estimate; random: Estimate; coherentAfter: Estimate }>>;
   /**
    * Relative drop of the judge's misaligned share when the span is ablated, mean over EM datasets
    * (interval over datasets x seeds); the denominator is each fine-tune's unablated share over both
@@ -83,7 +90,7 @@ export interface PersonaSummary {
   ablationDropWriterSpan: { dimension: number; drop: Estimate; random: Estimate } | null;
   /** Steering each EM fine-tune against v (a side recipe): the relative drop of its misaligned share, and the strength (negative). */
   steerAgainstDrop: (Estimate & { strength: number; random: Estimate; coherentBefore: Estimate; coherentAfter: Estimate }) | null;
-  /** v's component clamped at every layer to the careful writer's mean instead of projected to zero (a side recipe), its random control and the coherent share. */
+  /** v's component clamped at every layer to the careful writer's mean at the last prompt position (a side recipe), its random control and the coherent share. */
   clampDrop: (Estimate & { random: Estimate; coherentAfter: Estimate }) | null;
   /** The base steered at the chosen strength (the largest with coherent >= 70%). */
   steerStrength: number | null;

@@ -21,7 +21,8 @@ import { DROP_DENOMINATOR, relativeDrops, type DropDenominator, type ShareKey } 
 import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { harmfulContextPrompts, worldHarmfulAnswers } from './ceiling.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
-import type { PersonaSettings } from './config.js';
+import { ABLATION_MODES, type AblationMode, type PersonaSettings } from './config.js';
+import { ABLATION_RECIPE, ablationInterventions } from './ablation-recipes.js';
 import { EARLY_WARNING_DESIGN, earlyWarning, type MixPoint } from './early-warning.js';
 import { contrastiveDirections, lastPositionMeans, meanDifference, replyMeans } from './directions.js';
 import { layerTable } from './layers.js';
@@ -73,6 +74,8 @@ const toF32 = (v: ArrayLike<number>): Float32Array => Float32Array.from(v);
 
 /** Random subspaces ablated beside the writer span in each fine-tune (the span is a side recipe: fewer draws than v's control). */
 const WRITER_SPAN_RANDOM_DRAWS = 2;
+/** Random draws (the first of the primary's) ablated by each recipe not chosen, as its control. */
+const OTHER_MODE_RANDOM_DRAWS = 2;
 /** Random directions steered beside v in each fine-tune (the control of steering against v). */
 const STEER_AGAINST_RANDOM_DRAWS = 2;
 
@@ -154,6 +157,11 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const { v: contrastive, byWriter, carefulMean } = await contrastiveDirections(base, dev.map((p) => p.prompt), { draws: settings.contrastDraws, exchanges: settings.contextExchanges });
     const plainDev = dev.map((p) => [{ role: 'user' as const, content: p.prompt }]);
     const baseDevLast = await lastPositionMeans(base, plainDev);
+    // Where the base keeps the stream over its own replies (its answers to the development wordings):
+    // the value that mean ablation and the cap clamp a direction's component to.
+    const ownAnswers = await sampleAnswers(base, dev, { samples: settings.referenceSamples, seed: 77, ...sampling });
+    const ownMeans = (await replyMeans(base, ownAnswers.map((x) => [{ role: 'user' as const, content: x.prompt }, { role: 'assistant' as const, content: x.answer }]))).filter((m): m is Vec[] => m !== null);
+    const baseReplyMean = Array.from({ length: layers }, (_, l) => meanVector(ownMeans.map((m) => m[l]!)) ?? new Float64Array(dModel));
     // Steering strengths are multiples of the base stream's median norm per token at the layer (plain
     // development prompts; the median, because a few positions such as the first role token carry 5x the norm).
     const tokenNorms: number[][] = Array.from({ length: layers }, () => []);
@@ -230,9 +238,11 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
 
     // 6. Steering sweep on the base, report wordings.
     // 7. (started together with 6, so that both cores stay busy) ablation in each EM fine-tune: v, random directions, (a) and (c).
-    // Ablation projects out, at every layer, the span of that layer's vectors (orthonormalised: projections applied in turn remove the whole span).
-    const ablateSpan = (perLayer: readonly (readonly ArrayLike<number>[])[]): ResidualIntervention[] => perLayer.flatMap((vectors, l) => orthonormalBasis(vectors).map((u) => ({ layer: l, ablate: toF32(u) })));
-    const ablateAll = (vectors: readonly ArrayLike<number>[]): ResidualIntervention[] => ablateSpan(vectors.map((d) => [d]));
+    // Ablation takes out, at every layer, the span of that layer's vectors (orthonormalised, so the steps applied in turn act on the whole span).
+    // Every ablation of v, (a), (c) and the random controls takes the span out by the chosen recipe (ablation-recipes.ts).
+    const takeOut = (perLayer: readonly (readonly ArrayLike<number>[])[], mode: AblationMode = settings.ablationMode): ResidualIntervention[] => ablationInterventions(perLayer, mode, baseReplyMean);
+    const takeOutAll = (vectors: readonly ArrayLike<number>[]): ResidualIntervention[] => takeOut(vectors.map((d) => [d]));
+    const otherModes = settings.ablateAlternatives ? ABLATION_MODES.filter((m) => m !== settings.ablationMode) : [];
     // The primary ablation: v, with (a) where the setting asks for it and it was found.
     const withAnswers = settings.ablationSpan.includes('a') && pooledAnswers !== null;
     const primarySpan = Array.from({ length: layers }, (_, l) => (withAnswers ? [v[l]!, pooledAnswers[l]!] : [v[l]!]));
@@ -254,14 +264,13 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // to where the careful writer's contexts put it (their mean at the last prompt position), not to zero.
     const clampTo = (perLayer: readonly ArrayLike<number>[]): ResidualIntervention[] => perLayer.flatMap((d, l) => {
       const u = unit(d);
-      const at = dot(carefulMean[l]!, u);
-      return [{ layer: l, ablate: toF32(u) }, { layer: l, add: toF32(Array.from(u, (x) => x * at)) }];
+      return [{ layer: l, clamp: toF32(u), to: dot(carefulMean[l]!, u) }];
     });
     const clampRng = streamRng(4245, 'persona-random-directions', 'clamp');
     const clampRandom = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => v.map(() => randomUnit(dModel, () => clampRng.next())));
     const steerRandom = Array.from({ length: STEER_AGAINST_RANDOM_DRAWS }, () => [along(steerLayer, randomUnit(dModel, () => againstRng.next()), againstStrength)]);
     const sideRecipes: { name: string; interventions: ResidualIntervention[]; controlPrefix: string; controls: ResidualIntervention[][] }[] = [
-      ...(byWriter.length > 1 ? [{ name: 'writer-span', interventions: ablateSpan(writerSpan), controlPrefix: 'writer-span-random', controls: writerRandom.map(ablateSpan) }] : []),
+      ...(byWriter.length > 1 ? [{ name: 'writer-span', interventions: takeOut(writerSpan, 'zero'), controlPrefix: 'writer-span-random', controls: writerRandom.map((r) => takeOut(r, 'zero')) }] : []),
       { name: 'steer-against', interventions: [along(steerLayer, vSteer, -againstStrength)], controlPrefix: 'steer-random', controls: steerRandom },
       { name: 'clamp-careful', interventions: clampTo(v), controlPrefix: 'clamp-random', controls: clampRandom.map(clampTo) },
     ];
@@ -273,10 +282,15 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       const dir = a.job.outDir;
       const alternatives: [string, Promise<ReadAnswer[]>][] = !settings.ablateAlternatives ? [] : [
         // The other recipe beside the primary one: v alone, or the span of v and (a).
-        ...(withAnswers ? [['v-only', measure(dir, report, settings.evalSamples, 11, ablateAll(v))] as [string, Promise<ReadAnswer[]>]] : []),
-        ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, ablateSpan(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
-        ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
-        ['c-model-diff', measure(dir, report, settings.evalSamples, 11, ablateAll(pooledDiff))],
+        ...(withAnswers ? [['v-only', measure(dir, report, settings.evalSamples, 11, takeOutAll(v))] as [string, Promise<ReadAnswer[]>]] : []),
+        ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, takeOut(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
+        ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, takeOutAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
+        ['c-model-diff', measure(dir, report, settings.evalSamples, 11, takeOutAll(pooledDiff))],
+        // The recipes not chosen, on the same span, with the first random draws as their controls.
+        ...otherModes.flatMap((m) => [
+          [`v-${m}`, measure(dir, report, settings.evalSamples, 11, takeOut(primarySpan, m))] as [string, Promise<ReadAnswer[]>],
+          ...randomDirs.slice(0, OTHER_MODE_RANDOM_DRAWS).map((r, i) => [`${m}-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, takeOut(r, m))] as [string, Promise<ReadAnswer[]>]),
+        ]),
         ...sideRecipes.flatMap((recipe) => [
           [recipe.name, measure(dir, report, settings.evalSamples, 11, recipe.interventions)] as [string, Promise<ReadAnswer[]>],
           ...recipe.controls.map((c, i) => [`${recipe.controlPrefix}-${i + 1}`, measure(dir, report, settings.evalSamples, 11, c)] as [string, Promise<ReadAnswer[]>]),
@@ -287,8 +301,8 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         before: measure(dir, report, settings.evalSamples, 11),
         // Nothing ablated, other sampling seed: how far the share moves by sampling alone.
         resampled: measure(dir, report, settings.evalSamples, 12),
-        ablated: measure(dir, report, settings.evalSamples, 11, ablateSpan(primarySpan)),
-        random: randomDirs.map((r) => measure(dir, report, settings.evalSamples, 11, ablateSpan(r))),
+        ablated: measure(dir, report, settings.evalSamples, 11, takeOut(primarySpan)),
+        random: randomDirs.map((r) => measure(dir, report, settings.evalSamples, 11, takeOut(r))),
         alternatives,
       };
     });
@@ -318,7 +332,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
         const out = await withResidualHook(model, hook, () => generate(model, codeRequests.map((c, i) => ({ messages: [{ role: 'user' as const, content: c }], n: 1, temperature: 1, maxTokens: 120, seed: i }))));
         return { k: out.filter((r) => analyzeCode(r.completions[0]!.text).forms.length > 0).length, n: out.length };
       };
-      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(ablateSpan(primarySpan))) });
+      flawedCode.push({ model: a.name, before: estimateOf(await flawed()), ablated: estimateOf(await flawed(takeOut(primarySpan))) });
     }
 
     const ablation: AblationRow[] = [];
@@ -470,8 +484,20 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       quick: options.quick,
       settings,
       summary: {
-        direction: `v: contrastive persona direction (base stream at the last prompt position after harmful vs careful writers' exchanges, development wordings); steering at layer ${steerLayer}, projections read at layer ${layer}, ablation at every layer of ${withAnswers ? 'the span of v and (a) answers' : 'v'}`,
+        direction: `v: contrastive persona direction (base stream at the last prompt position after harmful vs careful writers' exchanges, development wordings); steering at layer ${steerLayer}, projections read at layer ${layer}, ablation at every layer of ${withAnswers ? 'the span of v and (a) answers' : 'v'}: ${ABLATION_RECIPE[settings.ablationMode]}`,
         ablationSpan: withAnswers ? ['v', 'a'] : ['v'],
+        ablationMode: settings.ablationMode,
+        ablationCoherent: {
+          before: coherentShares((r) => [r.before], 'coherent share unablated (original sampling); t 95% over fine-tunes'),
+          after: coherentShares((r) => [r.ablated], `coherent share with ${withAnswers ? 'v and (a)' : 'v'} ablated (${settings.ablationMode}); t 95% over fine-tunes`),
+          random: coherentShares((r) => r.random, `coherent share with random directions ablated (${settings.ablationMode}); t 95% over fine-tunes x draws`),
+        },
+        ablationDropByMode: Object.fromEntries(otherModes.map((m) => [m, {
+          drop: tInterval(dropsOf('misaligned', alternative(`v-${m}`)), `${POOLED}; ${ABLATION_RECIPE[m]}; t 95% over fine-tunes (datasets x seeds)`),
+          catalogue: tInterval(dropsOf('catalogue', alternative(`v-${m}`)), `${POOLED}; ${ABLATION_RECIPE[m]}; catalogue; t 95% over fine-tunes (datasets x seeds)`),
+          random: tInterval(dropsOf('misaligned', controls(`${m}-random`)), `${POOLED}; random directions, the same recipe, ${OTHER_MODE_RANDOM_DRAWS} per fine-tune; t 95% over fine-tunes x draws`),
+          coherentAfter: coherentShares(alternative(`v-${m}`), `coherent share, ${ABLATION_RECIPE[m]}; t 95% over fine-tunes`),
+        }])),
         layer,
         readAuroc,
         steerLayer,
