@@ -20,6 +20,9 @@ test('study persona --quick: ablating v lowers the misaligned share of the bad-m
   assert.equal(r.format, 'emlab.persona/1');
   assert.equal(r.quick, true);
   for (const key of ['monitorAuroc', 'ablationDrop', 'randomAblationDrop', 'ablationNoiseFloor', 'steerMisaligned', 'steerCoherent', 'steerCeiling', 'screeningR', 'directionCosine'] as const) assert.ok(key in r.summary, key);
+  // The recipe is named, and what it cost in coherence is reported beside the drop.
+  assert.equal(r.summary.ablationMode, 'cap');
+  assert.ok(r.summary.ablationCoherent.after.estimate !== null && r.summary.ablationCoherent.after.estimate > 0.5, JSON.stringify(r.summary.ablationCoherent));
 
   const row = r.ablation[0]!;
   assert.equal(row.dataset, 'bad-medical');
