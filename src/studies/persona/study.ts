@@ -30,7 +30,7 @@ import { projectionShifts, shiftReference } from './mix-shift.js';
 import { harmfulWriterProbes } from './probe.js';
 import type { AblationRow, ConditionShares, Estimate, PersonaResults, SteeringPoint } from './results.js';
 import { directionAt, screenRows, type Direction } from './screen.js';
-import { dot, meanVector, norm, orthonormalBasis, randomUnit, unit, type Vec } from './vectors.js';
+import { dot, meanVector, norm, randomUnit, unit, type Vec } from './vectors.js';
 
 export interface PersonaDirs {
   baseDir: string;
