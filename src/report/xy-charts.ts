@@ -24,6 +24,10 @@ export interface XYChartOptions {
   yDomain?: [number, number];
   xTick?: (x: number) => string;
   yTick?: (y: number) => string;
+  /** The x scale: linear (default), or square root, which spreads small values (0, 5%, 10% beside 100%). */
+  xScale?: 'linear' | 'sqrt';
+  /** Ticks at exactly these x values (default: the scale's own). */
+  xTicks?: number[];
   /** Horizontal reference lines, e.g. a goal. */
   rules?: number[];
 }
@@ -41,7 +45,7 @@ function render(marks: Plot.Markish[], points: readonly XYPoint[], opts: XYChart
     marginRight: 140,
     marginBottom: 40,
     style: { color: COLORS.text, background: COLORS.background, fontSize: '12px' },
-    x: { label: opts.xLabel, labelAnchor: 'center', labelArrow: 'none', grid: true, ...(opts.xTick ? { tickFormat: opts.xTick } : {}) },
+    x: { label: opts.xLabel, labelAnchor: 'center', labelArrow: 'none', grid: true, type: opts.xScale ?? 'linear', ...(opts.xTicks ? { ticks: opts.xTicks } : {}), ...(opts.xTick ? { tickFormat: opts.xTick } : {}) },
     y: { label: opts.yLabel, labelArrow: 'none', grid: true, ...(opts.yDomain ? { domain: opts.yDomain } : {}), ...(opts.yTick ? { tickFormat: opts.yTick } : {}) },
     color: { domain: series, range: PALETTE.slice(0, Math.max(1, series.length)), legend: false },
     marks: [...marks, ...(opts.rules ?? []).map((r) => Plot.ruleY([r], { stroke: COLORS.member, strokeDasharray: '4 3' }))],

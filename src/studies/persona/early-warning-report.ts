@@ -37,14 +37,17 @@ export function earlyWarningLines(ew: EarlyWarning): string[] {
 export function earlyWarningHtml(ew: EarlyWarning): SafeHtml {
   const pctTick = (y: number): string => `${Math.round(100 * y)}%`;
   const points = (measures: readonly MixMeasure[]): XYPoint[] => ew.fractions.flatMap((f) => measures.map((m) => ({ series: LABELS[m], x: f.fraction, y: f.values[m].estimate, lo: f.values[m].lo, hi: f.values[m].hi })));
+  // The fractions crowd at the low end (0, 5, 10% beside 100%), where the early warning is read: a
+  // square-root axis with a tick at each fraction keeps them apart.
+  const fractionAxis = { xScale: 'sqrt' as const, xTicks: ew.fractions.map((f) => f.fraction), xTick: pctTick };
   const rows = MIX_MEASURES.map((m) => html`<tr><td>${LABELS[m]}${unit(m)}</td>${ew.fractions.map((f) => {
     const c = f.vsZero?.[m];
     return html`<td>${withInterval(m, f.values[m])}${c ? html`<br>${withInterval(m, c.difference, true)}<br>p ${pValue(c.pPaired)} (${pValue(c.pWelch)})` : ''}</td>`;
   })}<td>${pct(ew.lowest[m])} (${pct(ew.lowestWelch[m])}; ${pct(ew.lowestStepDown[m])})</td><td>${withInterval(m, ew.trend[m].slope, true)}<br>p ${pValue(ew.trend[m].pValue)}</td></tr>`);
   return html`<h2>Early warning: mixes of bad and good medical advice</h2>
 <p>${ew.seeds.length} seeds (${ew.seeds.join(', ')}), the same at every fraction. Means over seeds with t 95% intervals; the fine-tunes of one seed share their initialisation and row order, so each fraction is compared with 0% paired by seed.</p>
-${trusted(lineChart(points(SHARES), { xLabel: 'bad fraction', yLabel: 'share of answers', yTick: pctTick, xTick: pctTick }))}
-${trusted(lineChart(points(['projection', 'lastPosition']), { xLabel: 'bad fraction', yLabel: 'projection shift on v (fine-tune - base)', xTick: pctTick }))}
+${trusted(lineChart(points(SHARES), { xLabel: 'bad fraction (square-root axis)', yLabel: 'share of answers', yTick: pctTick, ...fractionAxis }))}
+${trusted(lineChart(points(['projection', 'lastPosition']), { xLabel: 'bad fraction (square-root axis)', yLabel: 'projection shift on v (fine-tune - base)', ...fractionAxis }))}
 <table><tr><th>measure</th>${ew.fractions.map((f) => html`<th>${pct(f.fraction)}</th>`)}<th>lowest fraction that differs: paired (Welch; step-down trend)</th><th>slope per unit fraction</th></tr>${rows}</table>
 <p>Each cell: mean [95%] over seeds; then the paired difference from 0% [95%]; then p, paired t-test (Welch's test unpaired). ${ew.design}.</p>`;
 }
