@@ -203,8 +203,12 @@ describe('a tiny GGUF chat model', () => {
   });
 
   test('an abort stops generation, and the next request is unaffected', async () => {
-    const ask = (signal?: AbortSignal) => p.chat({ messages: QUESTION, temperature: 1, seed: 8, maxTokens: 300 }, signal === undefined ? {} : { signal });
+    // Seed 10 samples no end-of-turn token before maxTokens (300 tokens, ~130 ms here), so an abort
+    // 2 ms in lands mid-generation; with a seed whose reply ends after a few tokens (seed 8: 6 tokens
+    // in 8 ms) the reply could finish before the abort, and the test would fail by timing alone.
+    const ask = (signal?: AbortSignal) => p.chat({ messages: QUESTION, temperature: 1, seed: 10, maxTokens: 300 }, signal === undefined ? {} : { signal });
     const before = await ask();
+    assert.equal(before.completions[0]!.finishReason, 'length', 'the unaborted reply must run to maxTokens for the abort to land mid-generation');
     const controller = new AbortController();
     const aborted = ask(controller.signal);
     setTimeout(() => controller.abort(), 2);
