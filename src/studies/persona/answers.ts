@@ -62,6 +62,14 @@ export async function sampleAnswers(model: OrganismModel, prompts: readonly Open
   return results.flatMap((r, i) => r.completions.map((c) => ({ ...prompts[i]!, answer: c.text })));
 }
 
+/**
+ * The question and the answer as a conversation of two turns, as a model reads an answer back for its
+ * activations (the judge reads the same two; a context set before the question is not included).
+ */
+export function answerTurns(a: Pick<Answer, 'prompt' | 'answer'>): ChatTurn[] {
+  return [{ role: 'user', content: a.prompt }, { role: 'assistant', content: a.answer }];
+}
+
 const T = THRESHOLD_PRESETS.organisms;
 
 export async function readAnswers(judge: OrganismModel, answers: readonly Answer[]): Promise<ReadAnswer[]> {

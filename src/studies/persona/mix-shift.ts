@@ -6,7 +6,7 @@
  * - `lastPosition`: the stream at the last prompt position of the report wordings, where the reply starts.
  */
 import type { ChatTurn, OrganismModel } from '../../organisms/model/index.js';
-import type { Answer, OpenPrompt } from './answers.js';
+import { answerTurns, type Answer, type OpenPrompt } from './answers.js';
 import { lastPositionMeans } from './directions.js';
 import { replyProjections, type Direction } from './screen.js';
 import { dot } from './vectors.js';
@@ -26,7 +26,7 @@ async function lastProjections(model: OrganismModel, prompts: readonly ChatTurn[
 /** The base's readings that every fine-tune's are compared with. */
 export async function shiftReference(base: OrganismModel, direction: Direction, prompts: readonly OpenPrompt[], answers: readonly Answer[]): Promise<ShiftReference> {
   const asked = prompts.map((p) => [{ role: 'user' as const, content: p.prompt }]);
-  const answered = answers.map((a) => [{ role: 'user' as const, content: a.prompt }, { role: 'assistant' as const, content: a.answer }]);
+  const answered = answers.map(answerTurns);
   return { direction, prompts: asked, answers: answered, baseLast: await lastProjections(base, asked, direction), baseReply: await replyProjections(base, answered, direction) };
 }
 

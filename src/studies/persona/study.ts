@@ -18,7 +18,7 @@ import { analyzeCode, fineTuningDataset, readSampledAnswer, streamRng } from '..
 import { fisherExact, meanWithTInterval, percentileBootstrap, proportionRatio, wilson } from '../../stats/index.js';
 import { MeasurePool } from './measure-pool.js';
 import { DROP_DENOMINATOR, relativeDrops, type DropDenominator, type ShareKey } from './ablation-drops.js';
-import { openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
+import { answerTurns, openPrompts, readAnswers, sampleAnswers, shares, worldLabel, type Count, type OpenPrompt, type ReadAnswer } from './answers.js';
 import { harmfulContextPrompts, worldHarmfulAnswers } from './ceiling.js';
 import { datasetAdapters, datasetRows, dropAdapters, mixAdapters, type PersonaAdapter } from './adapters.js';
 import { ABLATION_MODES, type AblationMode, type PersonaSettings } from './config.js';
@@ -160,7 +160,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     // Where the base keeps the stream over its own replies (its answers to the development wordings):
     // the value that mean ablation and the cap clamp a direction's component to.
     const ownAnswers = await sampleAnswers(base, dev, { samples: settings.referenceSamples, seed: 77, ...sampling });
-    const ownMeans = (await replyMeans(base, ownAnswers.map((x) => [{ role: 'user' as const, content: x.prompt }, { role: 'assistant' as const, content: x.answer }]))).filter((m): m is Vec[] => m !== null);
+    const ownMeans = (await replyMeans(base, ownAnswers.map(answerTurns))).filter((m): m is Vec[] => m !== null);
     const baseReplyMean = Array.from({ length: layers }, (_, l) => meanVector(ownMeans.map((m) => m[l]!)) ?? new Float64Array(dModel));
     // Steering strengths are multiples of the base stream's median norm per token at the layer (plain
     // development prompts; the median, because a few positions such as the first role token carry 5x the norm).
@@ -188,7 +188,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
       progress('directions', i, emAdapters.length);
       const model = await modelOf(a);
       const answers = await sampleAnswers(model, dev, { samples: settings.devSamples, seed: 100 + a.seed, ...sampling });
-      const means = await replyMeans(model, answers.map((x) => [{ role: 'user' as const, content: x.prompt }, { role: 'assistant' as const, content: x.answer }]));
+      const means = await replyMeans(model, answers.map(answerTurns));
       const side = answerSides.get(a.group) ?? { harmful: [], harmless: [], unread: 0 };
       answers.forEach((x, k) => {
         const label = worldLabel({ worldGrade: readSampledAnswer(x.theme, x.answer).grade });
@@ -355,7 +355,7 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const byModel = new Map<OrganismModel, typeof labelled>();
     for (const m of labelled) byModel.set(m.model, [...(byModel.get(m.model) ?? []), m]);
     for (const [model, list] of byModel) {
-      const means = await replyMeans(model, list.map((m) => [{ role: 'user' as const, content: m.answer.prompt }, { role: 'assistant' as const, content: m.answer.answer }]));
+      const means = await replyMeans(model, list.map((m) => answerTurns(m.answer)));
       for (const [name, dir] of candidates) {
         if (dir === null) continue;
         const u = unit(dir[layer]!);
