@@ -280,21 +280,20 @@ export async function runPersonaStudy(settings: PersonaSettings, dirs: PersonaDi
     const steeringJobs = strengths.map((k) => measure(dirs.baseDir, report, settings.evalSamples, 11, k === 0 ? [] : [along(steerLayer, vSteer, k)]));
     const ablationJobs = emAdapters.map((a) => {
       const dir = a.job.outDir;
-      const alternatives: [string, Promise<ReadAnswer[]>][] = !settings.ablateAlternatives ? [] : [
-        // The other recipe beside the primary one: v alone, or the span of v and (a).
-        ...(withAnswers ? [['v-only', measure(dir, report, settings.evalSamples, 11, takeOutAll(v))] as [string, Promise<ReadAnswer[]>]] : []),
-        ...(!withAnswers && pooledAnswers !== null ? [['v-and-a', measure(dir, report, settings.evalSamples, 11, takeOut(v.map((x, l) => [x, pooledAnswers[l]!])))] as [string, Promise<ReadAnswer[]>]] : []),
-        ...(pooledAnswers !== null ? [['a-answers', measure(dir, report, settings.evalSamples, 11, takeOutAll(pooledAnswers))] as [string, Promise<ReadAnswer[]>]] : []),
-        ['c-model-diff', measure(dir, report, settings.evalSamples, 11, takeOutAll(pooledDiff))],
+      /** One more measured condition of this fine-tune, by name: the same prompts, samples and sampling seed as `before`. */
+      const named = (name: string, interventions: ResidualIntervention[]): [string, Promise<ReadAnswer[]>] => [name, measure(dir, report, settings.evalSamples, 11, interventions)];
+      const alternatives = !settings.ablateAlternatives ? [] : [
+        // The other span beside the primary one: v alone, or the span of v and (a).
+        ...(withAnswers ? [named('v-only', takeOutAll(v))] : []),
+        ...(!withAnswers && pooledAnswers !== null ? [named('v-and-a', takeOut(v.map((x, l) => [x, pooledAnswers[l]!])))] : []),
+        ...(pooledAnswers !== null ? [named('a-answers', takeOutAll(pooledAnswers))] : []),
+        named('c-model-diff', takeOutAll(pooledDiff)),
         // The recipes not chosen, on the same span, with the first random draws as their controls.
         ...otherModes.flatMap((m) => [
-          [`v-${m}`, measure(dir, report, settings.evalSamples, 11, takeOut(primarySpan, m))] as [string, Promise<ReadAnswer[]>],
-          ...randomDirs.slice(0, OTHER_MODE_RANDOM_DRAWS).map((r, i) => [`${m}-random-${i + 1}`, measure(dir, report, settings.evalSamples, 11, takeOut(r, m))] as [string, Promise<ReadAnswer[]>]),
+          named(`v-${m}`, takeOut(primarySpan, m)),
+          ...randomDirs.slice(0, OTHER_MODE_RANDOM_DRAWS).map((r, i) => named(`${m}-random-${i + 1}`, takeOut(r, m))),
         ]),
-        ...sideRecipes.flatMap((recipe) => [
-          [recipe.name, measure(dir, report, settings.evalSamples, 11, recipe.interventions)] as [string, Promise<ReadAnswer[]>],
-          ...recipe.controls.map((c, i) => [`${recipe.controlPrefix}-${i + 1}`, measure(dir, report, settings.evalSamples, 11, c)] as [string, Promise<ReadAnswer[]>]),
-        ]),
+        ...sideRecipes.flatMap((recipe) => [named(recipe.name, recipe.interventions), ...recipe.controls.map((c, i) => named(`${recipe.controlPrefix}-${i + 1}`, c))]),
       ];
       return {
         a,
