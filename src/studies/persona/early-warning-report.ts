@@ -2,19 +2,18 @@
 import { html, trusted, type SafeHtml } from '../../report/escape.js';
 import { lineChart, type XYPoint } from '../../report/xy-charts.js';
 import { MIX_MEASURES } from './early-warning.js';
+import { num, pct, pctTick } from './format.js';
 import type { EarlyWarning, Estimate, MixMeasure } from './results.js';
 
 const LABELS: Record<MixMeasure, string> = { misaligned: 'judge', catalogue: 'catalogue', projection: 'projection shift (reply)', lastPosition: 'projection shift (last prompt position)' };
 const SHARES: readonly MixMeasure[] = ['misaligned', 'catalogue'];
 const isShare = (m: MixMeasure): boolean => SHARES.includes(m);
 
-const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-const fixed = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 const pValue = (p: number | null | undefined): string => (p === null || p === undefined ? '-' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 /** Shares in points of percent, shifts as they are. */
 const value = (m: MixMeasure, x: number | null | undefined, sign = false): string => {
   if (x === null || x === undefined) return '-';
-  const s = isShare(m) ? (100 * x).toFixed(1) : fixed(x);
+  const s = isShare(m) ? (100 * x).toFixed(1) : num(x);
   return sign && x >= 0 ? `+${s}` : s;
 };
 const withInterval = (m: MixMeasure, e: Estimate, sign = false): string => `${value(m, e.estimate, sign)}${e.lo !== null && e.hi !== null ? ` [${value(m, e.lo)}, ${value(m, e.hi)}]` : ''}`;
@@ -35,7 +34,6 @@ export function earlyWarningLines(ew: EarlyWarning): string[] {
 }
 
 export function earlyWarningHtml(ew: EarlyWarning): SafeHtml {
-  const pctTick = (y: number): string => `${Math.round(100 * y)}%`;
   const points = (measures: readonly MixMeasure[]): XYPoint[] => ew.fractions.flatMap((f) => measures.map((m) => ({ series: LABELS[m], x: f.fraction, y: f.values[m].estimate, lo: f.values[m].lo, hi: f.values[m].hi })));
   // The fractions crowd at the low end (0, 5, 10% beside 100%), where the early warning is read: a
   // square-root axis with a tick at each fraction keeps them apart.

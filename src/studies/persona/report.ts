@@ -5,10 +5,8 @@ import { ABLATION_RECIPE } from './ablation-recipes.js';
 import type { Count } from './answers.js';
 import type { AblationMode } from './config.js';
 import { earlyWarningHtml, earlyWarningLines } from './early-warning-report.js';
+import { num, pct, pctTick } from './format.js';
 import type { ConditionShares, Estimate, PersonaResults } from './results.js';
-
-const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-const num = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 
 export function formatEstimate(e: Estimate | null, as: 'pct' | 'num' = 'pct'): string {
   if (e === null || e.estimate === null) return '-';
@@ -88,7 +86,6 @@ export function renderPersonaHtml(r: PersonaResults): string {
     ...Object.entries(l.cosines).map(([k, c]) => ({ series: k, x: l.layer, y: c })),
     ...l.datasetCosines.filter((c) => c.kind === 'a').map((c) => ({ series: `a: ${c.a}~${c.b}`, x: l.layer, y: c.cosine })),
   ]);
-  const pctTick = (y: number): string => `${Math.round(100 * y)}%`;
   const charts: SafeHtml[] = [
     html`<h2>Steering the base along v (layer ${s.steerLayer})</h2>${trusted(lineChart(steeringPoints, { xLabel: 'strength (x median stream norm per token)', yLabel: 'share of answers', yDomain: [0, 1], yTick: pctTick, rules: [0.7] }))}`,
     html`<h2>Cosines between directions, per layer</h2><p>v: contrastive personas; a: misaligned minus aligned answers (world truth); c: fine-tuned minus base; probe: harmful-writer probe on held-out world documents.</p>${trusted(lineChart(cosinePoints, { xLabel: 'layer (after block)', yLabel: 'cosine', yDomain: [-1, 1], xTick: (x) => String(x) }))}`,
