@@ -4,7 +4,7 @@
  * (vector-math's exp64, about one unit in the last place) and their sum.
  */
 import { F32, I32, op, V128, type WasmFunction } from './wasm-encoder.js';
-import { exp64, exp64Constants, EXP64_LOCALS, f32x4Const, forChunks, FunctionBuilder, horizontal, splitVectors } from './vector-math.js';
+import { exp64, exp64Constants, EXP64_LOCALS, f32x4Const, forChunks, FunctionBuilder, horizontal, rowLoop } from './vector-math.js';
 
 /**
  * `rowExps(xPtr, ePtr, sPtr, rows, cols)`: for each row i of x [rows, cols] (f32), m = max_j x_ij,
@@ -16,7 +16,7 @@ export function rowExpsFunction(): WasmFunction {
     'rowExps',
     [['xPtr', I32], ['ePtr', I32], ['sPtr', I32], ['rows', I32], ['cols', I32]],
     [
-      ['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['pairs', I32], ['xr', I32], ['er', I32],
+      ['i', I32], ['chunks', I32], ['rem', I32], ['c', I32], ['row', I32], ['pairs', I32], ['xr', I32], ['er', I32],
       ['max', F32],
       ['mask', V128], ['acc', V128], ['maxV', V128], ['e', V128], ...EXP64_LOCALS,
     ],
@@ -29,12 +29,11 @@ export function rowExpsFunction(): WasmFunction {
     f.emit(f.set('e'));
   };
   exp64Constants(f);
-  splitVectors(f, 'cols');
   f.emit(f.get('cols'), op.i32Const(1), op.i32ShrU(), f.set('pairs'));
-  f.emit(op.i32Const(0), f.set('i'), op.loop());
-  {
-    f.emit(f.get('xPtr'), f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(2), op.i32Shl(), op.i32Add(), f.set('xr'));
-    f.emit(f.get('ePtr'), f.get('i'), f.get('cols'), op.i32Mul(), op.i32Const(3), op.i32Shl(), op.i32Add(), f.set('er'));
+  // rowLoop: row = i·cols·4 bytes, chunks / rem / mask set for cols.
+  rowLoop(f, () => {
+    f.emit(f.get('xPtr'), f.get('row'), op.i32Add(), f.set('xr'));
+    f.emit(f.get('ePtr'), f.get('row'), op.i32Const(1), op.i32Shl(), op.i32Add(), f.set('er'));
     // The maximum, four lanes at a time (the tail's missing lanes as −∞).
     f.emit(f32x4Const(-Infinity), f.set('acc'));
     forChunks(f, 'c', 'chunks', () => f.emit(f.get('acc'), ...vecAt('xr', 'c', 4), op.v128Load(), op.f32x4Max(), f.set('acc')));
@@ -58,9 +57,7 @@ export function rowExpsFunction(): WasmFunction {
     // stats[i] = [max, sum]
     f.emit(f.get('sPtr'), f.get('i'), op.i32Const(4), op.i32Shl(), op.i32Add(), f.get('max'), op.f64PromoteF32(), op.f64Store());
     f.emit(f.get('sPtr'), f.get('i'), op.i32Const(4), op.i32Shl(), op.i32Add(), f.get('acc'), op.f64x2ExtractLane(0), f.get('acc'), op.f64x2ExtractLane(1), op.f64Add(), op.f64Store(8));
-    f.emit(f.get('i'), op.i32Const(1), op.i32Add(), f.tee('i'), f.get('rows'), op.i32LtU(), op.brIf(0));
-  }
-  f.emit(op.end());
+  });
   return f.build();
 }
 
